@@ -49,6 +49,8 @@ def create_app(config: dict[str, object] | None = None, **overrides: object) -> 
 
 
 def _init_extensions(app: Flask) -> None:
+    import challenge.models  # noqa: F401  (the whole schema, for Alembic and relationships)
+
     db.init_app(app)
     migrate.init_app(
         app,
@@ -73,7 +75,12 @@ def _register_blueprints(app: Flask) -> None:
     from flask import Blueprint
 
     from challenge.accounts.views import bp as accounts_bp
+    from challenge.campaigns.views import bp as campaigns_bp
+    from challenge.exports.views import bp as exports_bp
+    from challenge.jury.views import bp as jury_bp
     from challenge.notifications.views import bp as notifications_bp
+    from challenge.proposals.views import bp as proposals_bp
+    from challenge.results.views import bp as results_bp
     from challenge.site.views import bp as site_bp
 
     # The DSFR's dist/ tree is served as it is, so its CSS finds fonts and icons by relative paths.
@@ -82,6 +89,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(site_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(notifications_bp)
+    for domain in (campaigns_bp, proposals_bp, jury_bp, results_bp, exports_bp):
+        app.register_blueprint(domain)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -73,8 +73,16 @@ def serve_command(host: str, port: int, workers: int) -> None:
             "-",
             "wsgi:app",
         ],
-        "worker": [python, "-m", "celery", "-A", "worker", "worker", "--loglevel=INFO",
-                   "--concurrency=2"],
+        "worker": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "worker",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+        ],
         "beat": [python, "-m", "celery", "-A", "worker", "beat", "--loglevel=INFO"],
     }
     processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}

@@ -82,7 +82,9 @@ def build_config(env: dict[str, str] | None = None, **overrides: object) -> dict
     result_backend = e.get("CELERY_RESULT_BACKEND")
     if result_backend is None:
         result_backend = (
-            f"file://{instance / 'results'}" if broker_url.startswith("filesystem://") else broker_url
+            f"file://{instance / 'results'}"
+            if broker_url.startswith("filesystem://")
+            else broker_url
         )
     if production and database_url.startswith("sqlite"):
         raise ConfigurationError("DATABASE_URL must point at PostgreSQL in production")
@@ -126,10 +128,14 @@ def build_config(env: dict[str, str] | None = None, **overrides: object) -> dict
         "LOGIN_RATE_LIMIT_PER_IP": e.get("LOGIN_RATE_LIMIT_PER_IP", "30 per 15 minutes"),
         # Mail: SMTP in production; the embedded default writes files read at /dev/mail.
         "SMTP_URL": e.get("SMTP_URL"),
-        "MAIL_FROM": e.get("MAIL_FROM", "Intrapreneurs <ne-pas-repondre@intrapreneurs.beta.gouv.fr>"),
+        "MAIL_FROM": e.get(
+            "MAIL_FROM", "Intrapreneurs <ne-pas-repondre@intrapreneurs.beta.gouv.fr>"
+        ),
         "MAIL_FOLDER": e.get("MAIL_FOLDER", str(instance / "mail")),
         "DEV_MAIL_VIEWER": _bool(e.get("DEV_MAIL_VIEWER"), not production),
         "DEMO_SEED": _bool(e.get("DEMO_SEED"), not production),
+        # First retry delay of a failed delivery (doubled at each attempt, capped at one hour).
+        "OUTBOX_RETRY_BASE_SECONDS": int(e.get("OUTBOX_RETRY_BASE_SECONDS", "30")),
         # Celery
         "CELERY": {
             "broker_url": broker_url,
@@ -146,6 +152,8 @@ def build_config(env: dict[str, str] | None = None, **overrides: object) -> dict
                 else {}
             ),
             "broker_connection_retry_on_startup": True,
+            # Several deployments (or test runs) may share one Redis: each one its own queue.
+            "task_default_queue": e.get("CELERY_QUEUE", "celery"),
             "task_ignore_result": False,
             "result_expires": 3600,
             "task_acks_late": True,

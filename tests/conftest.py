@@ -250,9 +250,19 @@ class WorkerProcess:
         out = self.log.open("ab")
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "worker", "worker",
-                "--pool=solo", "--loglevel=INFO", "-n", f"{self.name}@%h",
-                "--without-heartbeat", "--without-mingle", "--without-gossip",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "worker",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "-n",
+                f"{self.name}@%h",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
             ],
             cwd=PROJECT_ROOT,
             env=self.env,

@@ -64,7 +64,6 @@ _BOM: Final = "\ufeff"
 _XLSX_MAX_ROWS: Final = 1_048_576
 _SHEET_NAME_MAX: Final = 31
 _SHEET_NAME_FORBIDDEN: Final = re.compile(r"[\[\]:*?/\\]")
-_DEFAULT_XLSX_WIDTHS: Final = {"date": 11.0, "datetime": 17.0}
 
 Progress = Callable[[int], None]
 """``progress(rows_written)``: rows written so far, cumulated over the sheets of a workbook."""
@@ -80,6 +79,10 @@ class ColumnType(StrEnum):
     DECIMAL = "decimal"
     DATE = "date"
     DATETIME = "datetime"
+
+
+# Widths of date columns without a Column.width, so that Excel does not show "########".
+_DEFAULT_XLSX_WIDTHS: Final = {ColumnType.DATE: 11.0, ColumnType.DATETIME: 17.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,10 +297,11 @@ def write_xlsx(
     The workbook is written in xlsxwriter's ``constant_memory`` mode, row after row. Sheet names
     are made valid and unique (:func:`sanitise_sheet_names`); the header row is bold, frozen and
     carries an autofilter; column widths come from :attr:`Column.width`. Text is neutralised
-    (:func:`neutralise`) and always written as a string, never as a formula or a URL; integers
-    and decimals are numbers; dates and datetimes are real Excel dates (``dd/mm/yyyy`` and
-    ``dd/mm/yyyy hh:mm``). Datetimes are written as they are, without any offset: the caller
-    converts them to Europe/Paris local time beforehand.
+    (:func:`neutralise`) and always written as a string, never as a formula or a URL (and cut
+    by xlsxwriter at Excel's limit of 32,767 characters); integers and decimals are numbers;
+    dates and datetimes are real Excel dates (``dd/mm/yyyy`` and ``dd/mm/yyyy hh:mm``).
+    Datetimes are written as they are, without any offset: the caller converts them to
+    Europe/Paris local time beforehand. A row of ``None`` only leaves an empty row.
 
     ``progress`` receives the rows written so far, cumulated over the sheets. Return the total
     number of rows written, headers excluded.

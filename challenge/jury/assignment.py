@@ -167,7 +167,10 @@ def _known(j: Id, p: Id, j_index: Mapping[Id, int], p_index: Mapping[Id, int]) -
 
 
 def _matrix(
-    pairs: Iterable[Pair], j_index: Mapping[Id, int], p_index: Mapping[Id, int], shape: tuple
+    pairs: Iterable[Pair],
+    j_index: Mapping[Id, int],
+    p_index: Mapping[Id, int],
+    shape: tuple[int, int],
 ) -> np.ndarray:
     """Boolean juror x proposal matrix of the known ``pairs`` (unknown ids are skipped)."""
     matrix = np.zeros(shape, dtype=bool)
@@ -204,39 +207,19 @@ def _cost_weights(idx: _Indexed, max_level: int, rebalance: bool) -> tuple[int, 
 def _solve(idx: _Indexed, levels: np.ndarray, rebalance: bool) -> tuple[np.ndarray, float, bool]:
     """Build and solve the network; return (chosen pairs matrix, solver seconds, exact?)."""
     n_jurors, n_proposals = idx.eligible.shape
-    sink = n_jurors + n_proposals + 1
     capacity = idx.eligible.sum(axis=1).astype(np.int64)
     units = np.minimum(levels, capacity).astype(np.int64)
-    pin_load = idx.pinned.sum(axis=1).astype(np.int64)
-    max_level = int((pin_load + units + 1).max())
+    max_level = int((idx.pinned.sum(axis=1) + units + 1).max())
     unit_cost, new_cost = _cost_weights(idx, max_level, rebalance)
 
     smcf = min_cost_flow.SimpleMinCostFlow()
-    rows, cols = np.nonzero(idx.eligible)
-    pair_costs = np.where(idx.keep[rows, cols], 0, new_cost).astype(np.int64)
-    pair_arcs = _add_arcs(smcf, rows + 1, cols + n_jurors + 1, np.ones_like(rows), pair_costs)
-
-    jurors = np.arange(n_jurors)
-    unit_tails = np.repeat(jurors, units)
-    offsets = np.arange(unit_tails.size) - np.repeat(np.cumsum(units) - units, units)
-    unit_costs = unit_cost * (pin_load[unit_tails] + offsets + 1)
-    _add_arcs(smcf, np.zeros_like(unit_tails), unit_tails + 1, np.ones_like(unit_tails), unit_costs)
-
-    spill = jurors[capacity > units]
-    overflow_costs = unit_cost * (pin_load[spill] + units[spill] + 1)
-    overflow_arcs = _add_arcs(
-        smcf, np.zeros_like(spill), spill + 1, capacity[spill] - units[spill], overflow_costs
-    )
-
+    rows, cols, pair_arcs = _add_pair_arcs(smcf, idx, new_cost)
+    overflow_arcs = _add_load_arcs(smcf, idx, units, capacity, unit_cost)
+    sink = n_jurors + n_proposals + 1
     wanted = np.nonzero(idx.need)[0]
-    _add_arcs(
-        smcf,
-        wanted + n_jurors + 1,
-        np.full_like(wanted, sink),
-        idx.need[wanted],
-        np.zeros_like(wanted),
-    )
-    total = int(idx.need.sum())
+    need = idx.need[wanted]
+    _add_arcs(smcf, wanted + n_jurors + 1, np.full_like(wanted, sink), need, np.zeros_like(need))
+    total = int(need.sum())
     smcf.set_nodes_supplies(
         np.array([0, sink], dtype=np.int32), np.array([total, -total], dtype=np.int64)
     )
@@ -248,10 +231,46 @@ def _solve(idx: _Indexed, levels: np.ndarray, rebalance: bool) -> tuple[np.ndarr
         raise RuntimeError(f"min-cost flow solver failed with status {status}")
 
     chosen = np.zeros_like(idx.eligible)
-    flows = smcf.flows(pair_arcs)
-    chosen[rows[flows > 0], cols[flows > 0]] = True
+    used = smcf.flows(pair_arcs) > 0
+    chosen[rows[used], cols[used]] = True
     exact = overflow_arcs.size == 0 or int(smcf.flows(overflow_arcs).max()) <= 1
     return chosen, seconds, exact
+
+
+def _add_pair_arcs(
+    smcf: min_cost_flow.SimpleMinCostFlow, idx: _Indexed, new_cost: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Juror -> proposal arcs of the eligible pairs; return (juror rows, proposal cols, arcs)."""
+    n_jurors = idx.eligible.shape[0]
+    rows, cols = np.nonzero(idx.eligible)  # row-major: a deterministic arc order
+    costs = np.where(idx.keep[rows, cols], 0, new_cost)
+    arcs = _add_arcs(smcf, rows + 1, cols + n_jurors + 1, np.ones_like(rows), costs)
+    return rows, cols, arcs
+
+
+def _add_load_arcs(
+    smcf: min_cost_flow.SimpleMinCostFlow,
+    idx: _Indexed,
+    units: np.ndarray,
+    capacity: np.ndarray,
+    unit_cost: int,
+) -> np.ndarray:
+    """Source -> juror arcs with rising costs; return the overflow arcs.
+
+    Juror j gets ``units[j]`` unit arcs, the k-th costing ``unit_cost * (pins_j + k)``, then one
+    overflow arc for the rest of its capacity, priced like the next unit.
+    """
+    pin_load = idx.pinned.sum(axis=1).astype(np.int64)
+    jurors = np.arange(len(units))
+    tails = np.repeat(jurors, units)
+    rank_in_juror = np.arange(tails.size) - np.repeat(np.cumsum(units) - units, units)
+    costs = unit_cost * (pin_load[tails] + rank_in_juror + 1)
+    _add_arcs(smcf, np.zeros_like(tails), tails + 1, np.ones_like(tails), costs)
+
+    spill = jurors[capacity > units]
+    costs = unit_cost * (pin_load[spill] + units[spill] + 1)
+    room = capacity[spill] - units[spill]
+    return _add_arcs(smcf, np.zeros_like(spill), spill + 1, room, costs)
 
 
 def _add_arcs(

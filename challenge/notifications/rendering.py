@@ -24,16 +24,16 @@ def render_mail(kind: str, context: dict[str, object], locale: str = "fr") -> Re
         full = dict(context)
         current_app.update_template_context(full)
         ctx = template.new_context(full)
-        parts = {
-            name: "".join(template.blocks[name](ctx)).strip() for name in ("subject", "text")
-        }
+        parts = {name: "".join(template.blocks[name](ctx)).strip() for name in ("subject", "text")}
         html = "".join(template.blocks["html"](ctx)).strip()
         html_page = render_template_string(
             '{% extends "mail/_layout.html" %}{% block body %}{{ body|safe }}{% endblock %}',
             body=html,
             subject=parts["subject"],
         )
-    return RenderedMail(subject=" ".join(parts["subject"].split()), text=parts["text"], html=html_page)
+    return RenderedMail(
+        subject=" ".join(parts["subject"].split()), text=parts["text"], html=html_page
+    )
 
 
 def external_url(endpoint: str, **values: object) -> str:

@@ -53,7 +53,9 @@ def _title_and_text(code: int, description: str | None = None) -> tuple[str, str
 
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     title, text = _title_and_text(code)
-    return render_template("errors/error.html", code=code, title=title, text=text, detail=detail), code
+    return render_template(
+        "errors/error.html", code=code, title=title, text=text, detail=detail
+    ), code
 
 
 def register_error_handlers(app: Flask) -> None:

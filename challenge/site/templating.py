@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,14 +20,25 @@ class NavItem:
 
 def main_navigation() -> list[NavItem]:
     """The main menu: what the person signed in may do (nothing but the public pages otherwise)."""
+    from challenge.accounts.models import Role
+    from challenge.accounts.roles import campaign_ids_with_role
+
     entries: list[tuple[str, str]] = [(str(_l("Accueil")), "site.home")]
     if current_user.is_authenticated:
+        entries.append((str(_l("Mes propositions")), "proposals.my_proposals"))
+        if campaign_ids_with_role(current_user, Role.JUROR):
+            entries.append((str(_l("Espace juré")), "jury.workspace"))
+        if current_user.is_admin or campaign_ids_with_role(current_user, Role.ORGANISER):
+            entries.append((str(_l("Organiser")), "campaigns.organiser_index"))
         if current_user.is_admin:
             entries.append((str(_l("Messages envoyés")), "notifications.admin_messages"))
     items = []
     for label, endpoint in entries:
+        if endpoint not in current_app.view_functions:
+            continue  # a domain whose pages are not installed
         url = url_for(endpoint)
-        items.append(NavItem(label=label, url=url, current=request.path == url))
+        current = request.path == url or (url != "/" and request.path.startswith(url))
+        items.append(NavItem(label=label, url=url, current=current))
     return items
 
 
