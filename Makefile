@@ -18,7 +18,7 @@ help:
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-warn-script-location -e '.[test]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -36,7 +36,7 @@ system-deps:
 	fi
 
 translations: $(BIN)/.installed
-	$(BIN)/pybabel compile -q -d challenge/translations -f
+	$(BIN)/pybabel compile -d challenge/translations -f
 
 install: system-deps $(BIN)/.installed node_modules/.installed translations
 

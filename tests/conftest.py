@@ -312,3 +312,71 @@ def start_worker(tmp_path: Path) -> Iterator:
     yield start
     for worker in workers:
         worker.stop()
+
+
+# ---------------------------------------------------------------- Forms, queues, sign-in -----
+
+_CSRF_INPUT = (
+    r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*name="csrf_token"'
+)
+
+
+def csrf_token_in(html: str) -> str:
+    """The CSRF token of the first form of a page (every form of a page carries the same)."""
+    import re
+
+    match = re.search(_CSRF_INPUT, html)
+    assert match, "no csrf_token field in the page"
+    return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def post_form():
+    """``post_form(client, page, data, action=None)``: GET ``page``, read its CSRF token, POST.
+
+    The form is posted to ``action`` (``page`` by default) as a person's browser would.
+    """
+
+    def post(client: FlaskClient, page: str, data: dict[str, str], action: str | None = None,
+             **kwargs):
+        response = client.get(page)
+        assert response.status_code == 200, f"GET {page}: {response.status_code}"
+        token = csrf_token_in(response.get_data(as_text=True))
+        return client.post(action or page, data={"csrf_token": token, **data}, **kwargs)
+
+    return post
+
+
+@pytest.fixture
+def celery_queue() -> str:
+    """A queue of this test's own (``CELERY_QUEUE``): tests and runs sharing Redis stay apart."""
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def sign_in(post_form):
+    """``sign_in(client, email)``: request a link, read it from the outbox row, confirm it.
+
+    No mail transport is involved (tests of the delivery itself live in test_sign_in/outbox);
+    returns the response of the confirmation (a redirect).
+    """
+
+    def do(client: FlaskClient, email: str, next_url: str = ""):
+        import re
+
+        from sqlalchemy import select
+
+        from challenge.notifications.models import OutboxMessage
+
+        response = post_form(client, "/connexion", {"email": email, "next": next_url})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        body = db.session.scalars(
+            select(OutboxMessage.body_text)
+            .where(OutboxMessage.to_address == email.strip().lower())
+            .order_by(OutboxMessage.id.desc())
+        ).first()
+        assert body, f"no sign-in link queued for {email}"
+        path = re.search(r"https?://[^/\s]+(/connexion/lien/\S+)", body).group(1)
+        return post_form(client, path, {})
+
+    return do

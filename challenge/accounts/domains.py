@@ -22,7 +22,7 @@ def email_domain(email: str) -> str:
 
 def domain_allowed(email: str, allowed: tuple[str, ...] | list[str]) -> bool:
     """An address is allowed when its domain is an allowed one or a subdomain of one."""
-    domain = email_domain(email)
-    if not domain:
+    local, at, domain = normalise_email(email).rpartition("@")
+    if not (local and at and domain):  # "francetravail.fr" or "@gouv.fr" is no address
         return False
     return any(domain == d or domain.endswith("." + d) for d in allowed)

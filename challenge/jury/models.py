@@ -69,6 +69,8 @@ class ReviewAssignment(db.Model):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)  # set by hand: always kept
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # When the juror was told of this assignment (in one summary e-mail); None: not yet.
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class ReviewPhase(enum.StrEnum):

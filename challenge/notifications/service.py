@@ -207,9 +207,12 @@ def sweep() -> int:
         .with_for_update(skip_locked=True)
     ).all()
     db.session.commit()
+    queued = 0
     for message_id in due:
-        _enqueue(message_id)
-    return len(due)
+        if not _enqueue(message_id):
+            break  # broker down: the next sweep queues the rest
+        queued += 1
+    return queued
 
 
 def retry_failed(message_id: int, actor: object) -> OutboxMessage:
@@ -228,14 +231,19 @@ def retry_failed(message_id: int, actor: object) -> OutboxMessage:
     return message
 
 
-def _enqueue(message_id: int) -> None:
+def _enqueue(message_id: int) -> bool:
+    """Hand a message to Celery; False when the broker cannot be reached (the sweep will)."""
     celery = current_app.extensions.get("celery")
     if celery is None:
-        return
+        return False
     try:
-        celery.send_task(DELIVER_TASK, args=[message_id], retry=False)
+        # Nobody waits for the outcome: with a result backend to subscribe to, a Redis outage
+        # would block the caller some 20 s more before failing.
+        celery.send_task(DELIVER_TASK, args=[message_id], retry=False, ignore_result=True)
     except Exception as error:  # broker down: the sweep will find the message later
         log.warning("outbox: could not queue message %s (%s); the sweep will", message_id, error)
+        return False
+    return True
 
 
 @event.listens_for(Session, "after_flush")
@@ -247,8 +255,11 @@ def _collect_new_messages(session: Session, flush_context: object) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_after_commit(session: Session) -> None:
+    # Each failed attempt to reach the broker costs seconds: stop at the first one, the sweep
+    # queues what is left instead of the request waiting once per message.
     for message_id in session.info.pop("outbox_new", []):
-        _enqueue(message_id)
+        if not _enqueue(message_id):
+            break
 
 
 @event.listens_for(Session, "after_rollback")

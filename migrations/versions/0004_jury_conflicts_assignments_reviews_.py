@@ -70,6 +70,7 @@ def upgrade():
     sa.Column('pinned', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('notified_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint("state IN ('active','removed')", name=op.f('ck_review_assignment_state')),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_review_assignment_campaign_id_campaign'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_review_assignment_created_by_id_user_account')),
