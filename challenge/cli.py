@@ -28,6 +28,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(serve_command)
+    from challenge.exports.cli import export_command
+
+    app.cli.add_command(export_command)
 
 
 @click.command("create-admin")

@@ -37,7 +37,11 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 def select_locale() -> str:
     from flask import current_app
 
+    from flask import has_request_context
+
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI, beat, tasks
     # French unless the person chose otherwise with the language switch: the service is French.
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in languages:

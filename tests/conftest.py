@@ -316,9 +316,7 @@ def start_worker(tmp_path: Path) -> Iterator:
 
 # ---------------------------------------------------------------- Forms, queues, sign-in -----
 
-_CSRF_INPUT = (
-    r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*name="csrf_token"'
-)
+_CSRF_INPUT = r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*name="csrf_token"'
 
 
 def csrf_token_in(html: str) -> str:
@@ -337,8 +335,9 @@ def post_form():
     The form is posted to ``action`` (``page`` by default) as a person's browser would.
     """
 
-    def post(client: FlaskClient, page: str, data: dict[str, str], action: str | None = None,
-             **kwargs):
+    def post(
+        client: FlaskClient, page: str, data: dict[str, str], action: str | None = None, **kwargs
+    ):
         response = client.get(page)
         assert response.status_code == 200, f"GET {page}: {response.status_code}"
         token = csrf_token_in(response.get_data(as_text=True))
@@ -380,3 +379,24 @@ def sign_in(post_form):
         return post_form(client, path, {})
 
     return do
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own application context, as in production.
+
+    The ``app`` fixture keeps one application context pushed for the whole test, and Flask reuses
+    it for the requests of ``app.test_client()``: what is cached on ``g`` (the locale chosen by
+    Flask-Babel, the user loaded by Flask-Login) would then leak from one request, or one
+    person's client, to the next.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        import contextvars
+
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def isolated_client(app: Flask) -> FlaskClient:
+    app.test_client_class = IsolatedClient
+    return app.test_client()

@@ -27,11 +27,19 @@ class ExportStatus(enum.StrEnum):
     EXPIRED = "expired"
 
 
+class ExportAudience(enum.StrEnum):
+    """Whose rights the file is built with: an organiser's (everything) or one juror's."""
+
+    ORGANISER = "organiser"
+    JUROR = "juror"
+
+
 class ExportJob(db.Model):
     __tablename__ = "export_job"
     __table_args__ = (
         CheckConstraint("format IN ('csv','xlsx','pdf','json')", name="format"),
         CheckConstraint("status IN ('queued','running','done','failed','expired')", name="status"),
+        CheckConstraint("audience IN ('organiser','juror')", name="audience"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +50,10 @@ class ExportJob(db.Model):
     format: Mapped[str] = mapped_column(String(10))
     options: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(10), default=ExportStatus.QUEUED.value)
+    # A juror's export holds only what that juror may see (and only they may download it).
+    audience: Mapped[str] = mapped_column(
+        String(10), default=ExportAudience.ORGANISER.value, server_default="organiser"
+    )
     rows_total: Mapped[int] = mapped_column(Integer, default=0)
     rows_done: Mapped[int] = mapped_column(Integer, default=0)
     filename: Mapped[str] = mapped_column(String(255), default="")
@@ -49,8 +61,17 @@ class ExportJob(db.Model):
     size: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (
+            ExportStatus.DONE.value,
+            ExportStatus.FAILED.value,
+            ExportStatus.EXPIRED.value,
+        )
 
     @property
     def progress_percent(self) -> int:

@@ -20,8 +20,23 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from challenge.accounts.models import User
+from challenge.campaigns.models import Campaign
 from challenge.extensions import db
 from challenge.timeutils import utcnow
+
+# Maximum lengths of the proposal's texts, shared by the form (counter, maxlength) and the service.
+MAX_LENGTHS = {
+    "title": 200,
+    "irritant": 4000,
+    "workaround": 2000,
+    "solution": 4000,
+    "impact": 3000,
+    "first_users": 2000,
+    "administration": 200,
+    "service": 200,
+    "region": 100,
+}
+MAX_TESTIMONY_LENGTH = 1000
 
 
 class ProposalStatus(enum.StrEnum):
@@ -87,6 +102,7 @@ class Proposal(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    campaign: Mapped[Campaign] = relationship()
     submitter: Mapped[User] = relationship(foreign_keys=[submitter_id])
     authors: Mapped[list[ProposalAuthor]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalAuthor.id"
@@ -130,6 +146,11 @@ class ProposalVersion(db.Model):
     event: Mapped[str] = mapped_column(String(20), default="saved")
     changed_fields: Mapped[list] = mapped_column(JSON, default=list)
     snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The proposal's optimistic-locking version once this change was written: a conflicting save
+    # finds here the text its author had opened, to show what the other person changed since.
+    lock_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    author: Mapped[User | None] = relationship()
 
 
 class Attachment(db.Model):

@@ -2,6 +2,573 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, user_logged_in
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from challenge.campaigns.models import Campaign
+from challenge.proposals import service, storage
+from challenge.proposals.forms import (
+    AttachmentForm,
+    CoauthorForm,
+    ConfirmForm,
+    ProposalForm,
+    SupportForm,
+    proposal_form,
+)
+from challenge.proposals.models import Proposal
 
 bp = Blueprint("proposals", __name__)
+
+Page = str | Response | tuple[str, int] | tuple[Response, int]
+
+
+@bp.record_once
+def _bind_co_authors_at_sign_in(state) -> None:  # type: ignore[no-untyped-def]
+    """Invitations sent to an address become co-authorships when that person signs in."""
+    app: Flask = state.app
+
+    def bind(sender: Flask, user: object) -> None:
+        service.bind_authors(user)  # type: ignore[arg-type]
+
+    user_logged_in.connect(bind, app, weak=False)
+
+
+@bp.context_processor
+def _helpers() -> dict[str, object]:
+    return {"campaign_page_url": _campaign_page_url}
+
+
+def _campaign_page_url(campaign: Campaign) -> str | None:
+    """The campaign's public page, once the campaigns domain provides it."""
+    if "campaigns.public_page" not in current_app.view_functions:
+        return None
+    return url_for("campaigns.public_page", slug=campaign.slug)
+
+
+def _wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """The French 413 page, with the way back to the proposal (its saved text is untouched:
+    files are sent by a form of their own, never with the text)."""
+    proposal_id = (request.view_args or {}).get("proposal_id")
+    back = url_for("proposals.edit_proposal", proposal_id=proposal_id) if proposal_id else None
+    return render_template(
+        "proposals/upload_too_large.html",
+        back=back,
+        max_size=_human_size(current_app.config["MAX_CONTENT_LENGTH"]),
+    ), 413
+
+
+def _human_size(size: int) -> str:
+    """A size for people: "10 Mo", or "48 ko" below a megabyte."""
+    if size >= 1024 * 1024:
+        return _("%(n)s Mo", n=f"{size / (1024 * 1024):.0f}")
+    return _("%(n)s ko", n=f"{size / 1024:.0f}")
+
+
+def _refusal(error: service.ProposalError) -> Page:
+    if isinstance(error, service.DomainNotAllowed):
+        return render_template(
+            "proposals/not_allowed.html",
+            campaign=error.campaign,
+            email=error.email,
+            domains=service.campaign_domains(error.campaign),
+        ), 403
+    if isinstance(error, service.CampaignClosed):
+        return render_template("proposals/closed.html", campaign=error.campaign), 409
+    raise error
+
+
+# ---------------------------------------------------------------- writing --------------------
+
+
+def _form_page(
+    form: ProposalForm,
+    campaign: Campaign,
+    found: service.Authored | None = None,
+    conflict: service.Conflict | None = None,
+    status: int = 200,
+    coauthor_form: CoauthorForm | None = None,
+    attachment_form: AttachmentForm | None = None,
+) -> tuple[str, int]:
+    proposal = found.proposal if found else None
+    open_now = service.accepts_submissions(campaign)
+    return render_template(
+        "proposals/form.html",
+        form=form,
+        campaign=campaign,
+        proposal=proposal,
+        is_submitter=found.is_submitter if found else True,
+        accepts_submissions=open_now,
+        sent=proposal is not None and proposal.status in service.IN_COMPETITION,
+        conflict=conflict,
+        coauthor_form=coauthor_form or CoauthorForm(formdata=None),
+        attachment_form=attachment_form or AttachmentForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
+        accept=storage.ACCEPT_ATTRIBUTE,
+        max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
+        max_size=_human_size(current_app.config["MAX_CONTENT_LENGTH"]),
+        authors=proposal.authors if proposal is not None else [],
+    ), status
+
+
+def _filled_form(found: service.Authored) -> ProposalForm:
+    """The form as the proposal is saved, on the version it was read at."""
+    proposal, campaign = found.proposal, found.campaign
+    form = proposal_form(campaign.questions, formdata=None, obj=proposal)
+    for question in campaign.questions:
+        getattr(form, f"question_{question.id}").data = (proposal.answers or {}).get(
+            str(question.id), ""
+        )
+    form.version.data = str(proposal.version)
+    return form
+
+
+@bp.route("/campagnes/<slug>/proposer", methods=["GET", "POST"])
+@login_required
+def new_proposal(slug: str) -> Page:
+    try:
+        if request.method == "GET":
+            campaign = service.campaign_for_new_proposal(slug, current_user)
+        else:
+            # A form opened before the deadline and sent after it is still kept, as a draft.
+            campaign = service.public_campaign(slug)
+    except (service.DomainNotAllowed, service.CampaignClosed) as refused:
+        return _refusal(refused)
+    if request.method == "GET":
+        form = proposal_form(
+            campaign.questions,
+            formdata=None,
+            administration=current_user.administration,
+            service=current_user.service,
+            region=current_user.region,
+        )
+        return _form_page(form, campaign)
+    form = proposal_form(campaign.questions)
+    if not form.validate():
+        return _form_page(form, campaign, status=400)
+    try:
+        result = service.create_draft(
+            campaign,
+            current_user,
+            form.to_input(campaign.questions),
+            submit=request.form.get("action") == "submit",
+        )
+    except service.Invalid as invalid:
+        form.add_errors(invalid.errors)
+        return _form_page(form, campaign, status=400)
+    except service.DomainNotAllowed as refused:
+        return _refusal(refused)
+    return _after_save(result, form, campaign)
+
+
+@bp.route("/propositions/<int:proposal_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit_proposal(proposal_id: int) -> Page:
+    found = service.authored(proposal_id, current_user)
+    proposal, campaign = found.proposal, found.campaign
+    if request.method == "GET":
+        if not _editable(proposal, campaign):
+            flash(
+                _("La date limite est passée : cette proposition ne peut plus être modifiée."),
+                "info",
+            )
+            return redirect(url_for("proposals.show_proposal", proposal_id=proposal.id))
+        return _form_page(_filled_form(found), campaign, found)
+
+    form = proposal_form(campaign.questions)
+    if not form.validate():
+        if _wants_json():
+            return jsonify(ok=False, errors=form.errors), 400
+        return _form_page(form, campaign, found, status=400)
+    try:
+        result = service.save(
+            proposal.id,
+            current_user,
+            form.to_input(campaign.questions),
+            form.base_version(),
+            submit=request.form.get("action") == "submit",
+        )
+    except service.Invalid as invalid:
+        if _wants_json():
+            return jsonify(ok=False, errors=invalid.errors), 400
+        form.add_errors(invalid.errors)
+        return _form_page(form, campaign, found, status=400)
+    except service.Conflict as conflict:
+        if _wants_json():
+            return jsonify(ok=False, conflict=True, version=conflict.current_version), 409
+        # The person's text stays in the form; saving again (after reading the changes) wins.
+        form.version.data = str(conflict.current_version)
+        found = service.authored(proposal_id, current_user)
+        return _form_page(form, campaign, found, conflict=conflict, status=409)
+    if _wants_json():
+        return jsonify(ok=True, version=result.proposal.version, late=result.late)
+    return _after_save(result, form, campaign)
+
+
+def _editable(proposal: Proposal, campaign: Campaign) -> bool:
+    return service.accepts_submissions(campaign) or proposal.status == "draft"
+
+
+def _after_save(result: service.SaveResult, form: ProposalForm, campaign: Campaign) -> Page:
+    proposal = result.proposal
+    deadline = campaign.deadline_at
+    if result.late:
+        if proposal.status == "draft" or proposal.status == "withdrawn":
+            flash(
+                _(
+                    "La date limite de dépôt est passée : votre proposition ne peut plus être "
+                    "envoyée. Votre texte est conservé comme brouillon."
+                ),
+                "warning",
+            )
+            return redirect(url_for("proposals.edit_proposal", proposal_id=proposal.id))
+        flash(
+            _(
+                "La date limite de dépôt est passée : le jury lira votre proposition telle "
+                "qu’elle était à la date limite. Le texte que vous venez d’écrire n’est pas "
+                "perdu : il est conservé ci-dessous et dans l’historique."
+            ),
+            "warning",
+        )
+        return redirect(url_for("proposals.show_proposal", proposal_id=proposal.id))
+    if result.errors:
+        form.add_errors(result.errors)
+        form.version.data = str(proposal.version)
+        flash(
+            _(
+                "Votre brouillon est enregistré, mais il n’est pas encore envoyé : complétez les "
+                "champs signalés, puis envoyez-le."
+            ),
+            "warning",
+        )
+        found = service.authored(proposal.id, current_user)
+        return _form_page(form, campaign, found, status=400)
+    if result.submitted:
+        flash(
+            _(
+                "Votre proposition est envoyée. Vous allez recevoir un accusé de réception par "
+                "courriel. Vous pouvez encore la modifier jusqu’à la date limite."
+            ),
+            "success",
+        )
+        return redirect(url_for("proposals.show_proposal", proposal_id=proposal.id))
+    if proposal.status in service.IN_COMPETITION:
+        message = (
+            _("Vos modifications sont enregistrées. Le jury lira cette nouvelle version.")
+            if result.changed
+            else _("Aucune modification à enregistrer.")
+        )
+        flash(message, "success" if result.changed else "info")
+        return redirect(url_for("proposals.show_proposal", proposal_id=proposal.id))
+    flash(
+        _(
+            "Brouillon enregistré. Personne d’autre que vous et vos co-auteurs ne peut le lire. "
+            "Pensez à l’envoyer avant la date limite."
+        )
+        if deadline
+        else _("Brouillon enregistré."),
+        "success",
+    )
+    return redirect(url_for("proposals.edit_proposal", proposal_id=proposal.id))
+
+
+@bp.route("/propositions/<int:proposal_id>/envoyer", methods=["POST"])
+@login_required
+def submit_proposal(proposal_id: int) -> Page:
+    form = ConfirmForm()
+    if not form.validate():
+        return redirect(url_for("proposals.show_proposal", proposal_id=proposal_id))
+    try:
+        result = service.submit(proposal_id, current_user)
+    except service.CampaignClosed as closed:
+        return _refusal(closed)
+    if result.errors:
+        flash(_("Avant d’envoyer votre proposition, complétez les champs signalés."), "warning")
+        return redirect(url_for("proposals.edit_proposal", proposal_id=proposal_id, verifier=1))
+    if result.submitted:
+        flash(
+            _(
+                "Votre proposition est envoyée. Vous allez recevoir un accusé de réception par courriel."
+            ),
+            "success",
+        )
+    return redirect(url_for("proposals.show_proposal", proposal_id=proposal_id))
+
+
+@bp.route("/propositions/<int:proposal_id>/retirer", methods=["GET", "POST"])
+@login_required
+def withdraw_proposal(proposal_id: int) -> Page:
+    found = service.authored(proposal_id, current_user)
+    if not found.is_submitter:
+        raise service.Forbidden
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate():
+        try:
+            service.withdraw(proposal_id, current_user)
+        except service.CampaignClosed as closed:
+            return _refusal(closed)
+        except service.Invalid:
+            flash(_("Cette proposition n’est pas envoyée : il n’y a rien à retirer."), "info")
+            return redirect(url_for("proposals.show_proposal", proposal_id=proposal_id))
+        flash(
+            _(
+                "Votre proposition est retirée : le jury ne la lira pas. Vous pouvez l’envoyer "
+                "de nouveau jusqu’à la date limite."
+            ),
+            "success",
+        )
+        return redirect(url_for("proposals.show_proposal", proposal_id=proposal_id))
+    return render_template(
+        "proposals/withdraw.html",
+        proposal=found.proposal,
+        campaign=found.campaign,
+        form=form,
+        accepts_submissions=service.accepts_submissions(found.campaign),
+    )
+
+
+# ---------------------------------------------------------------- reading --------------------
+
+
+@bp.route("/propositions/<int:proposal_id>")
+@login_required
+def show_proposal(proposal_id: int) -> str:
+    found = service.authored(proposal_id, current_user)
+    proposal, campaign = found.proposal, found.campaign
+    open_now = service.accepts_submissions(campaign)
+    return render_template(
+        "proposals/show.html",
+        proposal=proposal,
+        campaign=campaign,
+        is_submitter=found.is_submitter,
+        me=found.author,
+        progress=service.progress_of(proposal),
+        accepts_submissions=open_now,
+        editable=_editable(proposal, campaign),
+        sent=proposal.status in service.IN_COMPETITION,
+        labels=service.field_labels(campaign.questions),
+        text_fields=service.TEXT_FIELDS,
+        late_copy=service.latest_late_copy(proposal) if not open_now else None,
+        confirm_form=ConfirmForm(formdata=None),
+        yes=service.YES,
+    )
+
+
+@bp.route("/propositions/<int:proposal_id>/historique")
+@login_required
+def proposal_history(proposal_id: int) -> str:
+    found, entries = service.history(proposal_id, current_user)
+    return render_template(
+        "proposals/history.html",
+        proposal=found.proposal,
+        campaign=found.campaign,
+        entries=entries,
+        labels=service.field_labels(found.campaign.questions),
+        field_value=service.field_value,
+        yes=service.YES,
+    )
+
+
+@bp.route("/mes-propositions")
+@login_required
+def my_proposals() -> str:
+    return render_template("proposals/my_proposals.html", items=service.my_proposals(current_user))
+
+
+# ---------------------------------------------------------------- co-authors ----------------
+
+
+@bp.route("/propositions/<int:proposal_id>/coauteurs", methods=["POST"])
+@login_required
+def invite_coauthor(proposal_id: int) -> Page:
+    found = service.authored(proposal_id, current_user)
+    form = CoauthorForm()
+    if form.validate():
+        try:
+            service.invite_coauthor(proposal_id, current_user, form.email.data)
+        except service.CampaignClosed as closed:
+            return _refusal(closed)
+        except service.Invalid as invalid:
+            form.email.errors = [invalid.errors.get("email", "")]
+        else:
+            flash(
+                _(
+                    "Invitation envoyée à %(email)s.",
+                    email=service.normalise_email(form.email.data),
+                ),
+                "success",
+            )
+            return redirect(
+                url_for("proposals.edit_proposal", proposal_id=proposal_id) + "#coauteurs"
+            )
+    return _form_with_side_error(found, coauthor_form=form)
+
+
+def _form_with_side_error(
+    found: service.Authored,
+    coauthor_form: CoauthorForm | None = None,
+    attachment_form: AttachmentForm | None = None,
+) -> Page:
+    """The edit page again, with the co-author or attachment form's error beside its field."""
+    form = _filled_form(found)
+    return _form_page(
+        form,
+        found.campaign,
+        found,
+        status=400,
+        coauthor_form=coauthor_form,
+        attachment_form=attachment_form,
+    )
+
+
+@bp.route("/propositions/<int:proposal_id>/coauteurs/<int:author_id>/retirer", methods=["POST"])
+@login_required
+def remove_coauthor(proposal_id: int, author_id: int) -> Page:
+    form = ConfirmForm()
+    if not form.validate():
+        return redirect(url_for("proposals.edit_proposal", proposal_id=proposal_id))
+    try:
+        removed = service.remove_coauthor(proposal_id, current_user, author_id)
+    except service.CampaignClosed as closed:
+        return _refusal(closed)
+    if removed.email == service.normalise_email(current_user.email):
+        flash(_("Vous ne faites plus partie des auteurs de cette proposition."), "success")
+        return redirect(url_for("proposals.my_proposals"))
+    flash(_("%(email)s ne fait plus partie des auteurs.", email=removed.email), "success")
+    return redirect(url_for("proposals.edit_proposal", proposal_id=proposal_id) + "#coauteurs")
+
+
+# ---------------------------------------------------------------- attachments ---------------
+
+
+@bp.route("/propositions/<int:proposal_id>/pieces-jointes", methods=["POST"])
+@login_required
+def upload_attachment(proposal_id: int) -> Page:
+    found = service.authored(proposal_id, current_user)
+    form = AttachmentForm()
+    if form.validate():
+        upload = form.file.data
+        try:
+            attachment = service.add_attachment(
+                proposal_id, current_user, upload.filename or "", upload.stream
+            )
+        except service.CampaignClosed as closed:
+            return _refusal(closed)
+        except service.Invalid as invalid:
+            form.file.errors = [invalid.errors.get("file", "")]
+        else:
+            flash(_("Fichier ajouté : %(name)s.", name=attachment.filename), "success")
+            return redirect(
+                url_for("proposals.edit_proposal", proposal_id=proposal_id) + "#pieces-jointes"
+            )
+    return _form_with_side_error(found, attachment_form=form)
+
+
+@bp.route("/propositions/<int:proposal_id>/pieces-jointes/<int:attachment_id>")
+@login_required
+def download_attachment(proposal_id: int, attachment_id: int) -> Response:
+    download = service.attachment_for_download(proposal_id, attachment_id, current_user)
+    response = send_file(
+        download.path,
+        mimetype=download.attachment.content_type,
+        as_attachment=True,
+        download_name=download.attachment.filename,
+        conditional=False,
+        etag=False,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@bp.route(
+    "/propositions/<int:proposal_id>/pieces-jointes/<int:attachment_id>/supprimer",
+    methods=["POST"],
+)
+@login_required
+def remove_attachment(proposal_id: int, attachment_id: int) -> Page:
+    form = ConfirmForm()
+    if form.validate():
+        try:
+            removed = service.remove_attachment(proposal_id, current_user, attachment_id)
+        except service.CampaignClosed as closed:
+            return _refusal(closed)
+        flash(_("Fichier supprimé : %(name)s.", name=removed.filename), "success")
+    return redirect(url_for("proposals.edit_proposal", proposal_id=proposal_id) + "#pieces-jointes")
+
+
+# ---------------------------------------------------------------- "Moi aussi" ---------------
+
+
+@bp.route("/campagnes/<slug>/moi-aussi")
+@login_required
+def irritants(slug: str) -> Page:
+    page = request.args.get("page", 1, type=int) or 1
+    try:
+        result = service.irritants(slug, current_user, request.args.get("q", ""), page)
+    except (service.DomainNotAllowed, service.CampaignClosed) as refused:
+        return _refusal(refused)
+    return render_template("proposals/irritants.html", result=result)
+
+
+@bp.route("/campagnes/<slug>/moi-aussi/<int:proposal_id>", methods=["GET", "POST"])
+@login_required
+def support_irritant(slug: str, proposal_id: int) -> Page:
+    try:
+        item = service.irritant(slug, proposal_id, current_user)
+    except (service.DomainNotAllowed, service.CampaignClosed) as refused:
+        return _refusal(refused)
+    form = SupportForm(testimony=item.testimony)
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                service.support(slug, proposal_id, current_user, form.testimony.data or "")
+            except (service.DomainNotAllowed, service.CampaignClosed) as refused:
+                return _refusal(refused)
+            except service.Invalid as invalid:
+                form.testimony.errors = [invalid.errors["testimony"]]
+            else:
+                flash(_("Merci : votre soutien est enregistré, le jury le verra."), "success")
+                return redirect(url_for("proposals.irritants", slug=slug))
+        status = 400
+    campaign = service.public_campaign(slug, with_questions=False)
+    return render_template(
+        "proposals/support.html",
+        campaign=campaign,
+        item=item,
+        form=form,
+        confirm_form=ConfirmForm(formdata=None),
+    ), status
+
+
+@bp.route("/campagnes/<slug>/moi-aussi/<int:proposal_id>/retirer", methods=["POST"])
+@login_required
+def withdraw_support(slug: str, proposal_id: int) -> Page:
+    form = ConfirmForm()
+    if form.validate():
+        try:
+            service.withdraw_support(slug, proposal_id, current_user)
+        except (service.DomainNotAllowed, service.CampaignClosed) as refused:
+            return _refusal(refused)
+        flash(_("Votre soutien est retiré."), "success")
+    return redirect(url_for("proposals.irritants", slug=slug))

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -48,6 +49,8 @@ class PitchSlot(db.Model):
     confirmation: Mapped[str] = mapped_column(String(20), default=SlotConfirmation.PENDING.value)
     confirmation_note: Mapped[str] = mapped_column(Text, default="")
     convoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When the agent answered the convocation (confirmed or asked for another slot).
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Outcome(enum.StrEnum):
@@ -74,6 +77,8 @@ class ResultTemplate(db.Model):
     outcome: Mapped[str] = mapped_column(String(30))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # What {prochaines_etapes} becomes in this outcome's messages (laureates mostly).
+    next_steps: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
@@ -91,4 +96,23 @@ class ResultDecision(db.Model):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
     outcome: Mapped[str] = mapped_column(String(30))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class NameConsent(db.Model):
+    """Whether one author of a laureate (or mention) proposal lets the public page show their name.
+
+    One row per author who answered; without a row, the submitter's answer is the proposal's
+    ``publish_name_consent`` (set when submitting) and a co-author's is "no".
+    """
+
+    __tablename__ = "name_consent"
+    __table_args__ = (UniqueConstraint("author_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("proposal_author.id", ondelete="CASCADE"))
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
     decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -95,6 +95,7 @@ def upgrade():
     sa.Column('event', sa.String(length=20), nullable=False),
     sa.Column('changed_fields', sa.JSON(), nullable=False),
     sa.Column('snapshot', sa.JSON(), nullable=False),
+    sa.Column('lock_version', sa.Integer(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_proposal_version_author_id_user_account')),
     sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_proposal_version_proposal_id_proposal'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_version')),

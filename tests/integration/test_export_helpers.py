@@ -1,0 +1,295 @@
+"""Builders of a campaign with results, for the exports tests (no tests here).
+
+Import with ``from tests.integration.test_export_helpers import ...``. Rows are written straight
+through the models, so these tests depend on no other domain's pages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import g
+from flask.testing import FlaskClient
+
+from challenge.accounts.models import Membership, Role, User
+from challenge.campaigns.models import Campaign, Criterion, ProposalQuestion
+from challenge.extensions import db
+from challenge.jury.models import Conflict, Review, ReviewAssignment, ReviewScore, ShortlistDecision
+from challenge.proposals.models import AuthorRole, Proposal, ProposalAuthor, Support
+from challenge.results.models import ResultDecision
+from challenge.timeutils import utcnow
+
+INJECTION = '=HYPERLINK("http://evil.example/x","Cliquez")'
+
+
+def make_user(email: str, first: str, last: str, administration: str = "Douanes") -> User:
+    user = User(email=email, first_name=first, last_name=last, administration=administration)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def add_role(campaign: Campaign, user: User, role: Role) -> None:
+    db.session.add(
+        Membership(
+            campaign_id=campaign.id,
+            email=user.email,
+            user_id=user.id,
+            role=role.value,
+            joined_at=utcnow(),
+        )
+    )
+    db.session.flush()
+
+
+def sign_in(client: FlaskClient, user: User) -> None:
+    """Sign ``user`` in on this test client (Flask-Login's session keys)."""
+    g.pop("_login_user", None)
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+
+
+def read_csv(data: bytes, separator: str = ";") -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf"), "a UTF-8 BOM for French spreadsheets"
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=separator))
+
+
+@dataclass
+class World:
+    campaign: Campaign
+    organiser: User
+    jurors: list[User]  # [alice, bruno (in conflict with proposals[1]), chloe]
+    agents: list[User]
+    proposals: list[Proposal]  # [laureate (injection), mention, not retained, withdrawn]
+    draft: Proposal
+    questions: list[ProposalQuestion]
+    criteria: list[Criterion]
+    pitch_criteria: list[Criterion]
+    outsider: User
+    other_campaign: Campaign
+    reviews: list[Review] = field(default_factory=list)
+
+
+def _criterion(campaign: Campaign, grid: str, position: int, label: str, weight: float) -> Criterion:
+    criterion = Criterion(
+        campaign_id=campaign.id,
+        grid=grid,
+        position=position,
+        label=label,
+        weight=weight,
+        scale_min=0,
+        scale_max=4,
+        level_descriptions=[f"{label} {n}" for n in range(5)],
+    )
+    db.session.add(criterion)
+    db.session.flush()
+    return criterion
+
+
+def _proposal(
+    campaign: Campaign,
+    agent: User,
+    title: str,
+    status: str,
+    *,
+    administration: str = "Douanes",
+    consent: bool = False,
+    answers: dict[str, object] | None = None,
+    coauthors: tuple[str, ...] = (),
+) -> Proposal:
+    proposal = Proposal(
+        campaign_id=campaign.id,
+        submitter_id=agent.id,
+        title=title,
+        status=status,
+        irritant=f"L’irritant de {title}",
+        solution=f"La solution de {title}",
+        impact="Moins d’attente aux guichets",
+        administration=administration,
+        service="Service des usagers",
+        region="Bretagne",
+        commitment_released=True,
+        commitment_manager_informed=True,
+        publish_name_consent=consent,
+        answers=answers or {},
+        submitted_at=None if status == "draft" else utcnow() - timedelta(days=20),
+        withdrawn_at=utcnow() - timedelta(days=5) if status == "withdrawn" else None,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    db.session.add(
+        ProposalAuthor(
+            proposal_id=proposal.id,
+            email=agent.email,
+            user_id=agent.id,
+            role=AuthorRole.SUBMITTER.value,
+        )
+    )
+    for email in coauthors:
+        db.session.add(
+            ProposalAuthor(proposal_id=proposal.id, email=email, role=AuthorRole.COAUTHOR.value)
+        )
+    db.session.flush()
+    return proposal
+
+
+def _review(
+    campaign: Campaign,
+    proposal: Proposal,
+    juror: User,
+    scores: dict[Criterion, float],
+    *,
+    phase: str = "written",
+    status: str = "submitted",
+    comment: str = "",
+    message: str = "",
+) -> Review:
+    review = Review(
+        campaign_id=campaign.id,
+        proposal_id=proposal.id,
+        juror_id=juror.id,
+        phase=phase,
+        status=status,
+        comment_for_jury=comment,
+        message_for_agent=message,
+        submitted_at=utcnow() - timedelta(days=3) if status == "submitted" else None,
+    )
+    db.session.add(review)
+    db.session.flush()
+    for criterion, value in scores.items():
+        db.session.add(ReviewScore(review_id=review.id, criterion_id=criterion.id, score=value))
+    db.session.flush()
+    return review
+
+
+def build_world(
+    *, status: str = "results", blind: bool = False, visibility: str = "after_own"
+) -> World:
+    """A campaign at the results stage: 4 proposals in the exports (and a draft that is not),
+    3 jurors (Bruno in conflict with the second proposal), written and pitch reviews, a laureate
+    (whose title is a formula) and a mention, an organiser and an outsider."""
+    campaign = Campaign(
+        slug="appel-exports",
+        title="Appel aux intrapreneurs 2026",
+        administration="Direction générale des douanes",
+        status=status,
+        blind_review=blind,
+        scores_visibility=visibility,
+        same_administration_conflict=False,
+        reviews_per_proposal=2,
+        deadline_at=utcnow() - timedelta(days=30),
+        results_at=utcnow() - timedelta(days=1),
+    )
+    other = Campaign(slug="autre-appel", title="Un autre appel", status="review")
+    db.session.add_all([campaign, other])
+    db.session.flush()
+    questions = [
+        ProposalQuestion(campaign_id=campaign.id, position=0, label="Votre métier", kind="short_text"),
+        ProposalQuestion(campaign_id=campaign.id, position=1, label="Déjà testé ?", kind="yes_no"),
+    ]
+    db.session.add_all(questions)
+    db.session.flush()
+    criteria = [
+        _criterion(campaign, "review", 0, "Impact", 2.0),
+        _criterion(campaign, "review", 1, "Faisabilité", 1.0),
+    ]
+    pitch_criteria = [_criterion(campaign, "pitch", 0, "Conviction", 1.0)]
+
+    organiser = make_user("orga@douane.gouv.fr", "Olivia", "Organisatrice")
+    add_role(campaign, organiser, Role.ORGANISER)
+    jurors = [
+        make_user("alice@douane.gouv.fr", "Alice", "Juré"),
+        make_user("bruno@douane.gouv.fr", "Bruno", "Juré"),
+        make_user("chloe@douane.gouv.fr", "Chloé", "Juré"),
+    ]
+    for juror in jurors:
+        add_role(campaign, juror, Role.JUROR)
+    agents = [
+        make_user("agent1@douane.gouv.fr", "Aline", "Porteuse"),
+        make_user("agent2@douane.gouv.fr", "Basile", "Porteur"),
+        make_user("agent3@douane.gouv.fr", "Céline", "Porteuse"),
+    ]
+    outsider = make_user("curieux@douane.gouv.fr", "Curieux", "Passant")
+    q_job, q_tested = (str(q.id) for q in questions)
+    proposals = [
+        _proposal(
+            campaign,
+            agents[0],
+            INJECTION,
+            "laureate",
+            consent=True,
+            answers={q_job: "Contrôleuse", q_tested: "yes"},
+            coauthors=("coautrice@douane.gouv.fr",),
+        ),
+        _proposal(
+            campaign,
+            agents[1],
+            "Dédouaner en un clic",
+            "mention",
+            consent=False,
+            answers={q_job: "@agent", q_tested: "no"},
+        ),
+        _proposal(campaign, agents[2], "Fini les formulaires papier", "not_retained"),
+        _proposal(campaign, agents[2], "Une idée retirée", "withdrawn"),
+    ]
+    draft = _proposal(campaign, agents[0], "Brouillon secret", "draft")
+    alice, bruno, chloe = jurors
+    laureate, mention, not_retained, _withdrawn = proposals
+    for proposal in (laureate, mention, not_retained):
+        for juror in jurors:
+            db.session.add(
+                ReviewAssignment(campaign_id=campaign.id, proposal_id=proposal.id, juror_id=juror.id)
+            )
+    db.session.add(
+        Conflict(
+            campaign_id=campaign.id, juror_id=bruno.id, proposal_id=mention.id, source="declared"
+        )
+    )
+    impact, feasibility = criteria
+    world = World(
+        campaign, organiser, jurors, agents, proposals, draft, questions, criteria,
+        pitch_criteria, outsider, other,
+    )  # fmt: skip
+    world.reviews += [
+        _review(campaign, laureate, alice, {impact: 4, feasibility: 3}, comment="Excellent"),
+        _review(campaign, laureate, bruno, {impact: 3, feasibility: 3}, comment="Solide"),
+        _review(campaign, laureate, chloe, {impact: 4, feasibility: 4}, message="Bravo"),
+        _review(campaign, mention, alice, {impact: 2, feasibility: 4}, comment="Prometteur"),
+        _review(campaign, mention, bruno, {impact: 0, feasibility: 0}, comment="Conflit caché"),
+        _review(campaign, mention, chloe, {impact: 3, feasibility: 2}),
+        _review(campaign, not_retained, alice, {impact: 1, feasibility: 2}),
+        _review(campaign, not_retained, bruno, {impact: 1, feasibility: 1}, status="draft"),
+        _review(campaign, laureate, alice, {pitch_criteria[0]: 4}, phase="pitch", comment="Pitch"),
+        _review(campaign, mention, chloe, {pitch_criteria[0]: 3}, phase="pitch"),
+    ]
+    for proposal, selected in ((laureate, True), (mention, True), (not_retained, False)):
+        db.session.add(
+            ShortlistDecision(
+                campaign_id=campaign.id, proposal_id=proposal.id, selected=selected, note="ok"
+            )
+        )
+    for proposal, outcome in (
+        (laureate, "laureate"),
+        (mention, "mention"),
+        (not_retained, "not_retained"),
+    ):
+        db.session.add(
+            ResultDecision(
+                campaign_id=campaign.id,
+                proposal_id=proposal.id,
+                outcome=outcome,
+                decided_by_id=organiser.id,
+            )
+        )
+    db.session.add_all(
+        [
+            Support(proposal_id=laureate.id, user_id=agents[1].id),
+            Support(proposal_id=laureate.id, user_id=agents[2].id),
+        ]
+    )
+    db.session.commit()
+    return world
