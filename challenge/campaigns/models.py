@@ -89,7 +89,9 @@ class Campaign(db.Model):
     scores_visibility: Mapped[str] = mapped_column(
         String(20), default=ScoresVisibility.AFTER_OWN.value
     )
-    same_administration_conflict: Mapped[bool] = mapped_column(Boolean, default=True)
+    same_administration_conflict: Mapped[bool] = mapped_column(
+        Boolean, default=False
+    )  # a call inside one administration would conflict everyone
     allow_supports: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -24,7 +25,12 @@ def render_mail(kind: str, context: dict[str, object], locale: str = "fr") -> Re
         full = dict(context)
         current_app.update_template_context(full)
         ctx = template.new_context(full)
-        parts = {name: "".join(template.blocks[name](ctx)).strip() for name in ("subject", "text")}
+        # Mail templates are .html (autoescaped); the subject and text parts are plain text, so
+        # the escaping Jinja added there is undone.
+        parts = {
+            name: html_module.unescape("".join(template.blocks[name](ctx)).strip())
+            for name in ("subject", "text")
+        }
         html = "".join(template.blocks["html"](ctx)).strip()
         html_page = render_template_string(
             '{% extends "mail/_layout.html" %}{% block body %}{{ body|safe }}{% endblock %}',

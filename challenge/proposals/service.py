@@ -12,11 +12,11 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Forbidden as HTTPForbidden
@@ -99,6 +99,9 @@ MAX_ATTACHMENTS = 10
 IRRITANTS_PAGE_SIZE = 20
 MAX_SEARCH_LENGTH = 100
 YES, NO = "yes", "no"
+
+if TYPE_CHECKING:
+    from challenge.results.service import AgentOutcome
 
 
 # ---------------------------------------------------------------- errors ----------------------
@@ -382,35 +385,10 @@ def may_read(user: User | None, proposal: Proposal) -> bool:
         return True
     if proposal.status not in IN_COMPETITION:
         return False
-    from challenge.jury.models import AssignmentState, Conflict, ReviewAssignment
+    # One definition of what a juror may see (assignment, conflicts of every kind, phase).
+    from challenge.jury.visibility import may_see_proposal
 
-    assigned = db.session.scalar(
-        select(
-            exists().where(
-                ReviewAssignment.proposal_id == proposal.id,
-                ReviewAssignment.juror_id == user.id,
-                ReviewAssignment.state == AssignmentState.ACTIVE.value,
-            )
-        )
-    )
-    if not assigned:
-        return False
-    conflicted = db.session.scalar(
-        select(
-            exists().where(
-                Conflict.campaign_id == proposal.campaign_id,
-                Conflict.juror_id == user.id,
-                or_(
-                    Conflict.proposal_id == proposal.id,
-                    and_(
-                        Conflict.administration.is_not(None),
-                        Conflict.administration == proposal.administration,
-                    ),
-                ),
-            )
-        )
-    )
-    return not conflicted
+    return may_see_proposal(user, proposal) or may_see_proposal(user, proposal, "pitch")
 
 
 def authors_of(proposal_ids: Iterable[int]) -> dict[int, list[ProposalAuthor]]:
@@ -544,12 +522,20 @@ def _conflict(proposal: Proposal, base_version: int) -> Conflict:
     current = snapshot(proposal)
     before = base.snapshot if base is not None else {}
     labels = field_labels(proposal.campaign.questions)
+    yes_no = {f"question_{q.id}" for q in proposal.campaign.questions if q.kind == "yes_no"}
+
+    def shown(data: dict[str, object], name: str) -> object:
+        value = field_value(data, name)
+        if name in yes_no and value:
+            return str(_l("Oui")) if value == YES else str(_l("Non"))
+        return value
+
     changes = [
         FieldChange(
             field=name,
             label=labels.get(name, name),
-            before=field_value(before, name) if base is not None else None,
-            after=field_value(current, name),
+            before=shown(before, name) if base is not None else None,
+            after=shown(current, name),
         )
         for name in changed_fields(before, current)
         if base is not None or name in CONTENT_FIELDS
@@ -782,17 +768,23 @@ def withdraw(proposal_id: int, user: User) -> Proposal:
     return proposal
 
 
-def _receipt_summary(proposal: Proposal) -> list[dict[str, str]]:
-    labels = field_labels(proposal.campaign.questions)
-    rows = []
-    for name in TEXT_FIELDS:
-        rows.append({"label": labels[name], "value": getattr(proposal, name)})
+def _receipt_summary(proposal: Proposal) -> list[dict[str, object]]:
+    """The text as sent; labels stay lazy, to be read in each recipient's language."""
+    rows: list[dict[str, object]] = [
+        {"label": FIELD_LABELS[name], "value": getattr(proposal, name)} for name in TEXT_FIELDS
+    ]
     for question in proposal.campaign.questions:
-        value = (proposal.answers or {}).get(question_key(question), "")
-        if question.kind == "yes_no" and value:
-            value = str(_l("Oui")) if value == YES else str(_l("Non"))
-        rows.append({"label": question.label, "value": value})
+        rows.append(
+            {"label": question.label, "value": display_answer(question, proposal.answers or {})}
+        )
     return rows
+
+
+def display_answer(question: ProposalQuestion, answers: dict[str, str]) -> object:
+    value = answers.get(question_key(question), "")
+    if question.kind == "yes_no" and value:
+        return _l("Oui") if value == YES else _l("Non")
+    return value
 
 
 def _queue_receipt(proposal: Proposal, version_number: int) -> None:
@@ -1043,6 +1035,7 @@ class MyProposal:
     progress: Progress
     editable: bool
     messages: list[str]
+    outcome: AgentOutcome | None = None
 
 
 def my_proposals(user: User) -> list[MyProposal]:
@@ -1058,7 +1051,10 @@ def my_proposals(user: User) -> list[MyProposal]:
     ).all()
     ids = [proposal.id for proposal, _role in rows]
     shortlisted = _shortlisted(ids)
-    messages = messages_for_agents(ids)
+    # The final outcome and the jury's words belong to the results domain (announced results only).
+    from challenge.results.service import outcome_for_agent
+
+    outcomes = outcome_for_agent(ids)
     now = utcnow()
     result = []
     for proposal, role in rows:
@@ -1076,7 +1072,10 @@ def my_proposals(user: User) -> list[MyProposal]:
                     was_shortlisted=proposal.id in shortlisted,
                 ),
                 editable=open_now or proposal.status == ProposalStatus.DRAFT.value,
-                messages=messages.get(proposal.id, []),
+                messages=list(outcomes[proposal.id].jury_messages)
+                if proposal.id in outcomes
+                else [],
+                outcome=outcomes.get(proposal.id),
             )
         )
     return result
@@ -1104,33 +1103,6 @@ def _shortlisted(proposal_ids: list[int]) -> set[int]:
             )
         )
     )
-
-
-RESULTS_PUBLIC = (CampaignStatus.RESULTS.value, CampaignStatus.ARCHIVED.value)
-
-
-def messages_for_agents(proposal_ids: list[int]) -> dict[int, list[str]]:
-    """HOOK for the jury's words to the authors: ``message_for_agent`` of submitted reviews, only
-    once the campaign is in ``results`` (never a score, never a juror's name). One query."""
-    if not proposal_ids:
-        return {}
-    from challenge.jury.models import Review, ReviewStatus
-
-    rows = db.session.execute(
-        select(Review.proposal_id, Review.message_for_agent)
-        .join(Campaign, Campaign.id == Review.campaign_id)
-        .where(
-            Review.proposal_id.in_(proposal_ids),
-            Review.status == ReviewStatus.SUBMITTED.value,
-            Review.message_for_agent != "",
-            Campaign.status.in_(RESULTS_PUBLIC),
-        )
-        .order_by(Review.proposal_id, Review.submitted_at, Review.id)
-    )
-    messages: dict[int, list[str]] = {}
-    for proposal_id, message in rows:
-        messages.setdefault(proposal_id, []).append(message)
-    return messages
 
 
 @dataclass(frozen=True)
@@ -1179,6 +1151,7 @@ def campaign_for_supports(slug: str, user: User) -> Campaign:
 @dataclass(frozen=True)
 class Irritant:
     id: int
+    campaign_id: int
     title: str
     irritant: str
     supported: bool
@@ -1235,7 +1208,7 @@ def irritants(slug: str, user: User, query: str = "", page: int = 1) -> Irritant
         .offset((page - 1) * IRRITANTS_PAGE_SIZE)
     ).all()
     items = [
-        Irritant(pid, title, irritant, support_id is not None, testimony or "")
+        Irritant(pid, campaign.id, title, irritant, support_id is not None, testimony or "")
         for pid, title, irritant, support_id, testimony in rows
     ]
     return IrritantPage(campaign, items, query, page, pages, total)
@@ -1252,7 +1225,7 @@ def irritant(slug: str, proposal_id: int, user: User) -> Irritant:
     if row is None:
         raise NotFound
     pid, title, text, support_id, testimony = row
-    return Irritant(pid, title, text, support_id is not None, testimony or "")
+    return Irritant(pid, campaign.id, title, text, support_id is not None, testimony or "")
 
 
 def support(slug: str, proposal_id: int, user: User, testimony: str = "") -> Support:
@@ -1285,7 +1258,7 @@ def support(slug: str, proposal_id: int, user: User, testimony: str = "") -> Sup
     audit.record(
         action,
         actor=user,
-        campaign_id=db.session.scalar(select(Proposal.campaign_id).where(Proposal.id == found.id)),
+        campaign_id=found.campaign_id,
         target=row,
         details={"proposal_id": found.id},
     )
@@ -1299,5 +1272,10 @@ def withdraw_support(slug: str, proposal_id: int, user: User) -> None:
         delete(Support).where(Support.proposal_id == found.id, Support.user_id == user.id)
     ).rowcount
     if removed:
-        audit.record("proposal.support_removed", actor=user, details={"proposal_id": found.id})
+        audit.record(
+            "proposal.support_removed",
+            actor=user,
+            campaign_id=found.campaign_id,
+            details={"proposal_id": found.id},
+        )
     db.session.commit()

@@ -36,15 +36,14 @@ bp = Blueprint("proposals", __name__)
 Page = str | Response | tuple[str, int] | tuple[Response, int]
 
 
-@bp.record_once
-def _bind_co_authors_at_sign_in(state) -> None:  # type: ignore[no-untyped-def]
+def _bind_co_authors(sender: Flask, user: object, **extra: object) -> None:
     """Invitations sent to an address become co-authorships when that person signs in."""
-    app: Flask = state.app
+    service.bind_authors(user)  # type: ignore[arg-type]
 
-    def bind(sender: Flask, user: object) -> None:
-        service.bind_authors(user)  # type: ignore[arg-type]
 
-    user_logged_in.connect(bind, app, weak=False)
+@bp.record_once
+def _connect_sign_in_signal(state) -> None:  # type: ignore[no-untyped-def]
+    user_logged_in.connect(_bind_co_authors, state.app)
 
 
 @bp.context_processor
@@ -107,7 +106,9 @@ def _form_page(
     status: int = 200,
     coauthor_form: CoauthorForm | None = None,
     attachment_form: AttachmentForm | None = None,
+    unsaved: bool = False,
 ) -> tuple[str, int]:
+    """The form page; ``unsaved`` when it shows back text that was not saved."""
     proposal = found.proposal if found else None
     open_now = service.accepts_submissions(campaign)
     return render_template(
@@ -119,6 +120,7 @@ def _form_page(
         accepts_submissions=open_now,
         sent=proposal is not None and proposal.status in service.IN_COMPETITION,
         conflict=conflict,
+        unsaved=unsaved or conflict is not None,
         coauthor_form=coauthor_form or CoauthorForm(formdata=None),
         attachment_form=attachment_form or AttachmentForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
@@ -163,7 +165,7 @@ def new_proposal(slug: str) -> Page:
         return _form_page(form, campaign)
     form = proposal_form(campaign.questions)
     if not form.validate():
-        return _form_page(form, campaign, status=400)
+        return _form_page(form, campaign, status=400, unsaved=True)
     try:
         result = service.create_draft(
             campaign,
@@ -173,7 +175,7 @@ def new_proposal(slug: str) -> Page:
         )
     except service.Invalid as invalid:
         form.add_errors(invalid.errors)
-        return _form_page(form, campaign, status=400)
+        return _form_page(form, campaign, status=400, unsaved=True)
     except service.DomainNotAllowed as refused:
         return _refusal(refused)
     return _after_save(result, form, campaign)
@@ -197,7 +199,7 @@ def edit_proposal(proposal_id: int) -> Page:
     if not form.validate():
         if _wants_json():
             return jsonify(ok=False, errors=form.errors), 400
-        return _form_page(form, campaign, found, status=400)
+        return _form_page(form, campaign, found, status=400, unsaved=True)
     try:
         result = service.save(
             proposal.id,
@@ -210,7 +212,7 @@ def edit_proposal(proposal_id: int) -> Page:
         if _wants_json():
             return jsonify(ok=False, errors=invalid.errors), 400
         form.add_errors(invalid.errors)
-        return _form_page(form, campaign, found, status=400)
+        return _form_page(form, campaign, found, status=400, unsaved=True)
     except service.Conflict as conflict:
         if _wants_json():
             return jsonify(ok=False, conflict=True, version=conflict.current_version), 409

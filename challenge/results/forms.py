@@ -14,6 +14,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from challenge.results.service import (
@@ -155,8 +156,8 @@ class AnswerForm(FlaskForm):
     choice = RadioField(
         _l("Votre réponse"),
         choices=[
-            ("confirm", _l("Je confirme ma présence à ce créneau")),
-            ("change", _l("Je ne suis pas disponible : je demande un autre créneau")),
+            SelectChoice("confirm", _l("Je confirme ma présence à ce créneau")),
+            SelectChoice("change", _l("Je ne suis pas disponible : je demande un autre créneau")),
         ],
         validators=[_required(_l("Choisissez une réponse."))],
     )
@@ -190,8 +191,8 @@ class ConsentForm(FlaskForm):
     consent = RadioField(
         _l("Publication de votre nom sur la page des lauréats"),
         choices=[
-            ("yes", _l("J’accepte que mon nom soit publié avec ma proposition")),
-            ("no", _l("Je ne souhaite pas que mon nom soit publié")),
+            SelectChoice("yes", _l("J’accepte que mon nom soit publié avec ma proposition")),
+            SelectChoice("no", _l("Je ne souhaite pas que mon nom soit publié")),
         ],
         validators=[_required(_l("Choisissez une réponse."))],
     )

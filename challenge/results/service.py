@@ -29,6 +29,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from markupsafe import Markup, escape
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from challenge.accounts.models import Membership, Role, User
 from challenge.accounts.roles import is_juror, is_organiser
@@ -276,6 +277,7 @@ class SlotRow:
     answered_at: datetime | None
     convoked_at: datetime | None
     convocation_status: str | None  # sent | pending | failed | None (none for these details)
+    failed_messages: tuple[tuple[int, str], ...]  # (outbox id, address) that failed for good
     overlaps: bool
     past: bool
 
@@ -311,7 +313,7 @@ def _slots_page(campaign: Campaign) -> SlotsPage:
     titles = _titles({s.proposal_id for s in rows if s.proposal_id} - set(by_id))
     pure = [_pure(s) for s in rows]
     overlapping = {i for pair in slot_algo.overlaps(pure) for i in pair}
-    statuses = _convocation_statuses(campaign.id, rows)
+    statuses, failed = _convocation_statuses(campaign.id, rows)
     now = utcnow()
     result = []
     for slot in rows:
@@ -333,6 +335,7 @@ def _slots_page(campaign: Campaign) -> SlotsPage:
                 answered_at=slot.answered_at,
                 convoked_at=slot.convoked_at,
                 convocation_status=statuses.get(slot.id),
+                failed_messages=tuple(failed.get(slot.id, ())),
                 overlaps=slot.id in overlapping,
                 past=slot.starts_at < now,
             )
@@ -366,23 +369,32 @@ def _pure(slot: PitchSlot) -> slot_algo.Slot:
     return slot_algo.Slot(slot.id, slot.starts_at, slot.duration_minutes, slot.proposal_id)
 
 
-def _convocation_statuses(campaign_id: int, rows: Sequence[PitchSlot]) -> dict[int, str]:
-    """Delivery of each slot's convocations for its current details: one query."""
+def _convocation_statuses(
+    campaign_id: int, rows: Sequence[PitchSlot]
+) -> tuple[dict[int, str], dict[int, list[tuple[int, str]]]]:
+    """Delivery of each slot's convocations for its current details, and the messages that
+    failed for good (to resend): one query."""
     prefixes = {
         _convocation_prefix(campaign_id, s): s.id for s in rows if s.proposal_id is not None
     }
     if not prefixes:
-        return {}
+        return {}, {}
     messages = db.session.execute(
-        select(OutboxMessage.dedup_key, OutboxMessage.status).where(
-            OutboxMessage.campaign_id == campaign_id, OutboxMessage.kind == KIND_CONVOCATION
-        )
+        select(
+            OutboxMessage.id,
+            OutboxMessage.dedup_key,
+            OutboxMessage.status,
+            OutboxMessage.to_address,
+        ).where(OutboxMessage.campaign_id == campaign_id, OutboxMessage.kind == KIND_CONVOCATION)
     ).all()
     found: dict[int, set[str]] = defaultdict(set)
-    for key, status in messages:
-        prefix = (key or "").rpartition(":")[0] + ":"
+    failed: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for message in messages:
+        prefix = (message.dedup_key or "").rpartition(":")[0] + ":"
         if prefix in prefixes:
-            found[prefixes[prefix]].add(status)
+            found[prefixes[prefix]].add(message.status)
+            if message.status == MessageStatus.FAILED.value:
+                failed[prefixes[prefix]].append((message.id, message.to_address))
     result = {}
     for slot_id, states in found.items():
         if MessageStatus.FAILED.value in states:
@@ -391,7 +403,7 @@ def _convocation_statuses(campaign_id: int, rows: Sequence[PitchSlot]) -> dict[i
             result[slot_id] = MessageStatus.SENT.value
         else:
             result[slot_id] = MessageStatus.PENDING.value
-    return result
+    return result, dict(failed)
 
 
 def _clean(value: str | None) -> str:
@@ -1818,7 +1830,12 @@ def ensure_templates(campaign: Campaign, user: User | None) -> dict[str, ResultT
             target=campaign,
             details={"outcomes": missing},
         )
-        _commit()
+        try:
+            _commit()
+        except IntegrityError:
+            # Another organiser opened the page at the same moment: theirs are kept.
+            db.session.rollback()
+            return ensure_templates(campaign, user)
     return existing
 
 

@@ -21,6 +21,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from challenge.jury.ranking import NORMALISATION_EXPLANATION_EN, NORMALISATION_EXPLANATION_FR
 from challenge.results import service
@@ -90,9 +91,9 @@ def _apply_errors(form: Any, errors: dict[str, str]) -> list[str]:
 
 def _move_choices(page: service.SlotsPage, form: MoveForm) -> None:
     titles = {p.id: p.title for p in page.pitch_list}
-    form.proposal_id.choices = [(p.id, p.title or f"#{p.id}") for p in page.pitch_list]
+    form.proposal_id.choices = [SelectChoice(p.id, p.title or f"#{p.id}") for p in page.pitch_list]
     form.slot_id.choices = [
-        (
+        SelectChoice(
             r.id,
             utc_to_paris(r.starts_at).strftime("%d/%m %H:%M")
             + (f" — {titles.get(r.proposal_id, r.title or '')}" if r.proposal_id else ""),
@@ -410,7 +411,12 @@ def pitch_answer(token: str) -> Response | tuple[str, int]:
 @_http_errors
 def pitch_jury(campaign_id: int) -> str:
     page = service.juror_pitches(current_user, campaign_id)
-    return render_template("results/pitch_jury.html", page=page)
+    return render_template("results/pitch_jury.html", page=page, **_jury_context())
+
+
+def _jury_context() -> dict[str, object]:
+    views = current_app.view_functions
+    return {"workspace_url": url_for("jury.workspace") if "jury.workspace" in views else None}
 
 
 def _score_input(criteria: list[Any]) -> service.PitchScoreInput:
@@ -470,6 +476,7 @@ def pitch_score(campaign_id: int, proposal_id: int) -> Response | tuple[str, int
             values=values,
             comment=comment,
             message=message,
+            **_jury_context(),
         ),
         status,
     )

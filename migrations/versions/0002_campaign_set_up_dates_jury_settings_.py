@@ -63,7 +63,7 @@ def upgrade():
         batch_op.add_column(sa.Column('reviews_per_proposal', sa.Integer(), nullable=False, server_default='3'))
         batch_op.add_column(sa.Column('blind_review', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('scores_visibility', sa.String(length=20), nullable=False, server_default='after_own'))
-        batch_op.add_column(sa.Column('same_administration_conflict', sa.Boolean(), nullable=False, server_default=sa.true()))
+        batch_op.add_column(sa.Column('same_administration_conflict', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('allow_supports', sa.Boolean(), nullable=False, server_default=sa.true()))
         batch_op.create_check_constraint('scores_visibility', "scores_visibility IN ('never','after_own','always')")
         batch_op.create_check_constraint('reviews_per_proposal', 'reviews_per_proposal BETWEEN 1 AND 20')

@@ -46,9 +46,17 @@
   var leaving = false;
 
   if (form) {
+    // A page shown again with the person's unsaved text (a conflict, an error) starts "dirty".
+    dirty = form.hasAttribute("data-unsaved");
     form.addEventListener("input", function () { dirty = true; });
     form.addEventListener("change", function () { dirty = true; });
-    form.addEventListener("submit", function () { leaving = true; });
+    form.addEventListener("submit", function (event) {
+      if (leaving) {
+        event.preventDefault();  // a double click sends once
+        return;
+      }
+      leaving = true;
+    });
     window.addEventListener("beforeunload", function (event) {
       if (dirty && !leaving) {
         event.preventDefault();

@@ -189,3 +189,98 @@ def test_an_agent_drafts_submits_edits_and_withdraws_a_proposal(
     )
     expect(page.get_by_test_id("status-badge")).to_have_text("Retirée")
     assert axe(page) == [], "Mes propositions: serious or critical axe-core violations"
+
+
+def sign_in_from_outbox(page, live_server, email: str) -> None:  # type: ignore[no-untyped-def]
+    """The real sign-in pages; the link is read from the outbox (no worker needed here)."""
+    from sqlalchemy import select
+
+    from challenge.notifications.models import OutboxMessage
+
+    page.goto(live_server.url + "/connexion")
+    page.get_by_label("Adresse électronique professionnelle").fill(email)
+    page.get_by_role("button", name="Recevoir un lien de connexion").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
+    with live_server.app.app_context():
+        text = db.session.scalars(
+            select(OutboxMessage.body_text)
+            .where(OutboxMessage.to_address == email)
+            .order_by(OutboxMessage.id.desc())
+        ).first()
+        db.session.remove()
+    page.goto(re.search(r"https?://\S+/connexion/lien/\S+", text).group(0))
+    page.get_by_role("button", name="Me connecter").click()
+    expect(page.get_by_text("Vous êtes connecté.")).to_be_visible()
+
+
+def test_moi_aussi_and_a_conflict_between_two_tabs(live_server, browser_page, axe) -> None:  # type: ignore[no-untyped-def]
+    from challenge.proposals.models import Proposal, ProposalAuthor
+
+    seed(live_server.app)
+    with live_server.app.app_context():
+        colleague = User(
+            email="claire.collegue@francetravail.fr",
+            first_name="Claire",
+            last_name="Collègue",
+            administration="France Travail",
+        )
+        db.session.add(colleague)
+        db.session.flush()
+        campaign = db.session.query(Campaign).one()
+        for title, status in (
+            ("Les courriers reviennent sans cesse", "submitted"),
+            ("Un brouillon de Claire", "draft"),
+        ):
+            proposal = Proposal(
+                campaign_id=campaign.id,
+                submitter_id=colleague.id,
+                status=status,
+                title=title,
+                irritant="30 % des courriers reviennent NPAI.",
+                answers={},
+            )
+            proposal.authors.append(
+                ProposalAuthor(email=colleague.email, user_id=colleague.id, role="submitter")
+            )
+            db.session.add(proposal)
+        db.session.commit()
+        db.session.remove()
+    page = browser_page
+    sign_in_from_outbox(page, live_server, AGENT)
+
+    page.goto(f"{live_server.url}/campagnes/{SLUG}/moi-aussi")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Moi aussi")
+    expect(page.get_by_test_id("irritants")).to_contain_text("Les courriers reviennent sans cesse")
+    expect(page.get_by_test_id("irritants")).not_to_contain_text("Un brouillon de Claire")
+    assert axe(page) == [], "Moi aussi: serious or critical axe-core violations (printed above)"
+    page.get_by_label("Rechercher un irritant").fill("npai")
+    page.get_by_role("button", name="Rechercher").click()
+    expect(page.get_by_test_id("irritant-count")).to_contain_text("1 irritant correspond")
+    page.get_by_role("link", name="Les courriers reviennent sans cesse").click()
+    page.get_by_label("Votre témoignage").fill("À Lyon aussi, une dizaine par jour.")
+    page.get_by_role("button", name="Moi aussi, je vis cet irritant").click()
+    expect(page.get_by_text("votre soutien est enregistré")).to_be_visible()
+    expect(page.get_by_test_id("irritants")).to_contain_text("Vous soutenez cet irritant")
+
+    # Two tabs on one draft: the second save shows what the first changed, and keeps its text.
+    page.goto(f"{live_server.url}/campagnes/{SLUG}/proposer")
+    page.get_by_label("Titre de votre proposition").fill("Premier titre")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(page.get_by_text("Brouillon enregistré.")).to_be_visible()
+    other_tab = page.context.new_page()
+    other_tab.goto(page.url)
+    other_tab.get_by_label("Titre de votre proposition").fill("Titre de l’autre onglet")
+    other_tab.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(other_tab.get_by_text("Brouillon enregistré.")).to_be_visible()
+    other_tab.close()
+
+    page.get_by_label("Votre idée de solution").fill("Mon texte, à ne pas perdre.")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    conflict = page.get_by_test_id("conflict")
+    expect(conflict).to_contain_text("pendant que vous écriviez")
+    expect(page.get_by_test_id("conflict-changes")).to_contain_text("Titre de l’autre onglet")
+    expect(page.get_by_label("Votre idée de solution")).to_have_value("Mon texte, à ne pas perdre.")
+    assert axe(page) == [], "conflict page: serious or critical axe-core violations (printed above)"
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(page.get_by_text("Brouillon enregistré.")).to_be_visible()
+    expect(page.get_by_label("Votre idée de solution")).to_have_value("Mon texte, à ne pas perdre.")

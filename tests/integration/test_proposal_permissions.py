@@ -25,6 +25,7 @@ from challenge.extensions import db
 from challenge.jury.models import Conflict, Review, ReviewAssignment, ReviewScore
 from challenge.proposals import service
 from challenge.proposals.models import Proposal
+from challenge.results.models import ResultDecision
 
 
 def every_page_of(proposal_id: int) -> list[tuple[str, str]]:
@@ -169,7 +170,11 @@ def test_the_agent_never_sees_a_score(app: Flask) -> None:
         status="draft",
         message_for_agent="Brouillon de juré, jamais montré",
     )
-    db.session.add_all([review, draft_review])
+    # As the results step records it for every proposal in competition.
+    decision = ResultDecision(
+        campaign_id=campaign.id, proposal_id=proposal.id, outcome="not_retained"
+    )
+    db.session.add_all([review, draft_review, decision])
     db.session.commit()
     client = client_for(app, owner)
     for url in ("/mes-propositions", f"/propositions/{proposal.id}"):

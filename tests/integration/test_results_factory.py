@@ -37,7 +37,10 @@ def make_user(email: str, first: str = "", last: str = "Test", **fields: object)
 def add_role(campaign: Campaign, user: User, role: str) -> None:
     db.session.add(
         Membership(
-            campaign_id=campaign.id, email=user.email, user_id=user.id, role=role,
+            campaign_id=campaign.id,
+            email=user.email,
+            user_id=user.id,
+            role=role,
             joined_at=utcnow(),
         )
     )
@@ -87,7 +90,9 @@ def make_proposal(
     db.session.flush()
     db.session.add(
         ProposalAuthor(
-            proposal_id=proposal.id, email=submitter.email, user_id=submitter.id,
+            proposal_id=proposal.id,
+            email=submitter.email,
+            user_id=submitter.id,
             role=AuthorRole.SUBMITTER.value,
         )
     )
@@ -173,23 +178,32 @@ def build_world(
     for index in range(proposals):
         prefix = "" if slug == "appel-2026" else f"{slug}."
         agent = make_user(
-            f"{prefix}agent{index}@francetravail.fr", f"Agent{index}", f"Nom{index}",
+            f"{prefix}agent{index}@francetravail.fr",
+            f"Agent{index}",
+            f"Nom{index}",
             administration="France Travail",
         )
         agents.append(agent)
-        coauthors = (f"{prefix}coauteur{index}@francetravail.fr",) if coauthor and index == 0 else ()
+        coauthors = (
+            (f"{prefix}coauteur{index}@francetravail.fr",) if coauthor and index == 0 else ()
+        )
         proposal = make_proposal(campaign, agent, f"Proposition {index}", coauthors=coauthors)
         items.append(proposal)
         for juror in jurors:
             add_review(
-                proposal, juror, review_grid, max(0.0, 4.0 - index * 0.5),
+                proposal,
+                juror,
+                review_grid,
+                max(0.0, 4.0 - index * 0.5),
                 message=f"Bravo pour la proposition {index}" if juror is jurors[0] else "",
             )
     shortlist = items[:shortlisted]
     for proposal in shortlist:
         db.session.add(
             ShortlistDecision(
-                campaign_id=campaign.id, proposal_id=proposal.id, selected=True,
+                campaign_id=campaign.id,
+                proposal_id=proposal.id,
+                selected=True,
                 decided_by_id=organiser.id,
             )
         )
@@ -206,7 +220,9 @@ def sign_in(client: FlaskClient, user: User) -> None:
         session["_fresh"] = True
 
 
-_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+_CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_token(client: FlaskClient, url: str) -> str:

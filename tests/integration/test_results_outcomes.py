@@ -101,7 +101,10 @@ def test_naming_laureates_decides_every_proposal_with_who_and_when(app, client) 
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "results.decided"))
     assert event.actor_id == world.organiser.id
     assert event.details["tally"] == {
-        "laureate": 1, "mention": 1, "shortlisted_not_retained": 1, "not_retained": 2
+        "laureate": 1,
+        "mention": 1,
+        "shortlisted_not_retained": 1,
+        "not_retained": 2,
     }
     page = text(client.get(url(world, "laureats")))
     assert "Décision enregistrée le" in page and "par Olga Test" in page
@@ -115,8 +118,10 @@ def test_naming_laureates_decides_every_proposal_with_who_and_when(app, client) 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda o, w: {k: v for k, v in o.items() if k != w.shortlist[2].id},
-         "choisissez une issue pour chaque pitch"),
+        (
+            lambda o, w: {k: v for k, v in o.items() if k != w.shortlist[2].id},
+            "choisissez une issue pour chaque pitch",
+        ),
         (lambda o, w: dict.fromkeys(o, "not_retained"), "désignez au moins un lauréat"),
         (lambda o, w: o | {w.proposals[4].id: "laureate"}, "n’a pas été entendue"),
         (lambda o, w: o | {w.shortlist[2].id: "winner"}, "choisissez une issue pour chaque pitch"),
@@ -156,18 +161,21 @@ def test_default_templates_are_created_and_unknown_placeholders_refused(app, cli
     sign_in(client, world.organiser)
     page = text(client.get(url(world, "messages")))
     assert "{message_du_jury}" in page and "{prochaines_etapes}" in page
-    templates = {
-        t.outcome: t for t in db.session.scalars(select(ResultTemplate))
-    }
+    templates = {t.outcome: t for t in db.session.scalars(select(ResultTemplate))}
     assert set(templates) == {"laureate", "mention", "shortlisted_not_retained", "not_retained"}
     assert "{prenom}" in templates["laureate"].body
     assert templates["laureate"].next_steps
 
     before = templates["laureate"].body
     response = post(
-        client, url(world, "messages"), url(world, "messages/modeles/laureate"),
-        {"laureate-subject": "Bravo {prénom}", "laureate-body": "Bonjour {prenom} {titr}",
-         "laureate-next_steps": ""},
+        client,
+        url(world, "messages"),
+        url(world, "messages/modeles/laureate"),
+        {
+            "laureate-subject": "Bravo {prénom}",
+            "laureate-body": "Bonjour {prenom} {titr}",
+            "laureate-next_steps": "",
+        },
     )
     assert response.status_code == 400
     page = text(response)
@@ -177,9 +185,14 @@ def test_default_templates_are_created_and_unknown_placeholders_refused(app, cli
     assert db.session.get(ResultTemplate, templates["laureate"].id).body == before
 
     response = post(
-        client, url(world, "messages"), url(world, "messages/modeles/laureate"),
-        {"laureate-subject": "Bravo {prenom} !", "laureate-body": "Bonjour {prenom},\n\n{titre}",
-         "laureate-next_steps": "Rendez-vous lundi."},
+        client,
+        url(world, "messages"),
+        url(world, "messages/modeles/laureate"),
+        {
+            "laureate-subject": "Bravo {prenom} !",
+            "laureate-body": "Bonjour {prenom},\n\n{titre}",
+            "laureate-next_steps": "Rendez-vous lundi.",
+        },
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -221,9 +234,12 @@ def test_preview_then_send_each_message_once(app, client) -> None:
     assert "« Bravo pour la proposition 4 »" in by_to[world.agents[4].email].body_text
 
     post(client, url(world, "messages"), url(world, "messages/envoyer"), {})
-    assert db.session.scalar(
-        select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "result_message")
-    ) == 6, "sending twice sends each message once"
+    assert (
+        db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "result_message")
+        )
+        == 6
+    ), "sending twice sends each message once"
 
     # Once sent, the decision is final.
     response = decide(client, world, standard_outcomes(world) | {world.shortlist[1].id: "laureate"})
@@ -246,7 +262,9 @@ def test_delivery_status_and_resend_of_a_failed_message(app, client) -> None:
     results_ready(client, world)
     post(client, url(world, "messages"), url(world, "messages/envoyer"), {})
     messages = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.kind == "result_message").order_by(OutboxMessage.id)
+        select(OutboxMessage)
+        .where(OutboxMessage.kind == "result_message")
+        .order_by(OutboxMessage.id)
     ).all()
     messages[0].status = "sent"
     messages[1].status = "failed"
@@ -260,21 +278,26 @@ def test_delivery_status_and_resend_of_a_failed_message(app, client) -> None:
     assert messages[1].to_address in failed_only and messages[0].to_address not in failed_only
 
     # A message that did not fail cannot be "resent".
-    response = post(client, url(world, "messages/envois"),
-                    url(world, f"messages/{messages[0].id}/renvoyer"), {})
+    response = post(
+        client, url(world, "messages/envois"), url(world, f"messages/{messages[0].id}/renvoyer"), {}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(OutboxMessage, messages[0].id).status == "sent"
 
-    response = post(client, url(world, "messages/envois"),
-                    url(world, f"messages/{messages[1].id}/renvoyer"), {})
+    response = post(
+        client, url(world, "messages/envois"), url(world, f"messages/{messages[1].id}/renvoyer"), {}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     again = db.session.get(OutboxMessage, messages[1].id)
     assert (again.status, again.attempts) == ("pending", 0)
-    assert db.session.scalar(
-        select(AuditEvent.actor_id).where(AuditEvent.action == "results.message_resent")
-    ) == world.organiser.id
+    assert (
+        db.session.scalar(
+            select(AuditEvent.actor_id).where(AuditEvent.action == "results.message_resent")
+        )
+        == world.organiser.id
+    )
 
 
 # ---------------------------------------------------------------- public page, consent -------
@@ -307,7 +330,9 @@ def test_public_page_shows_names_only_with_consent(app, client) -> None:
     assert "Agent0 Nom0" not in text(client.get(public))
 
     # Someone else's proposal, or a proposal that is not a laureate: 404.
-    assert laureate.get(f"/propositions/{world.shortlist[1].id}/publication-du-nom").status_code == 404
+    assert (
+        laureate.get(f"/propositions/{world.shortlist[1].id}/publication-du-nom").status_code == 404
+    )
     other = type(client)(app)
     sign_in(other, world.agents[3])
     assert other.get(f"/propositions/{world.proposals[3].id}/publication-du-nom").status_code == 404
@@ -324,8 +349,14 @@ def test_outcome_for_agent_once_the_results_are_announced(app, client) -> None:
     ids = [p.id for p in world.proposals]
     assert service.outcome_for_agent(ids) == {}, "decided, not yet announced"
     set_status(world, "results")
-    add_review(world.proposals[0], world.jurors[1], world.pitch_grid, 4, phase="pitch",
-               message="Un pitch remarquable")
+    add_review(
+        world.proposals[0],
+        world.jurors[1],
+        world.pitch_grid,
+        4,
+        phase="pitch",
+        message="Un pitch remarquable",
+    )
     db.session.commit()
 
     outcomes = service.outcome_for_agent(ids)

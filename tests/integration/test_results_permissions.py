@@ -9,11 +9,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from test_results_factory import (
     World,
-    add_role,
     build_world,
     count_queries,
     csrf_token,
-    make_user,
     sign_in,
 )
 
@@ -71,8 +69,13 @@ def with_slot(world: World) -> PitchSlot:
 
 def failed_message(world: World) -> OutboxMessage:
     message = OutboxMessage(
-        kind="result_message", campaign_id=world.campaign.id, to_address="a@b.fr",
-        subject="s", body_text="t", message_id=f"<x{world.campaign.id}@t>", status="failed",
+        kind="result_message",
+        campaign_id=world.campaign.id,
+        to_address="a@b.fr",
+        subject="s",
+        body_text="t",
+        message_id=f"<x{world.campaign.id}@t>",
+        status="failed",
         dedup_key=f"result:c{world.campaign.id}:p1:a@b.fr",
     )
     db.session.add(message)
@@ -80,7 +83,9 @@ def failed_message(world: World) -> OutboxMessage:
     return message
 
 
-def urls(world: World, paths: tuple[str, ...], slot: PitchSlot, message: OutboxMessage) -> list[str]:
+def urls(
+    world: World, paths: tuple[str, ...], slot: PitchSlot, message: OutboxMessage
+) -> list[str]:
     base = f"/organisation/campagnes/{world.campaign.id}/"
     return [base + p.format(slot=slot.id, message=message.id) for p in paths]
 
@@ -127,7 +132,10 @@ def test_organiser_pages_refuse_everyone_else(app, client) -> None:
     sign_in(client, world.organiser)
     assert client.get("/organisation/campagnes/999/pitchs").status_code == 404
     assert client.get("/organisation/campagnes/abc/pitchs").status_code == 404
-    assert client.get(f"/organisation/campagnes/{world.campaign.id}/pitchs/creneaux/x").status_code == 404
+    assert (
+        client.get(f"/organisation/campagnes/{world.campaign.id}/pitchs/creneaux/x").status_code
+        == 404
+    )
     other_slot = with_slot(other)
     other_message = failed_message(other)
     base = f"/organisation/campagnes/{world.campaign.id}"
@@ -197,7 +205,8 @@ def campaign_with_recipients(count: int, slug: str) -> World:
     world = build_world(status="pitch", proposals=count, shortlisted=3, slug=slug, coauthor=False)
     first, second, third = world.shortlist
     service.record_results(
-        world.organiser, world.campaign.id,
+        world.organiser,
+        world.campaign.id,
         {first.id: "laureate", second.id: "mention", third.id: "not_retained"},
     )
     world.campaign.status = "results"
@@ -228,10 +237,15 @@ def test_recipients_status_page_has_the_same_query_count_for_10_and_200(app, cli
         other_pages = {}
         for path in ("laureats", "pitchs", "pitchs/suivi.json", "messages"):
             with count_queries() as statements:
-                assert visitor.get(f"/organisation/campagnes/{world.campaign.id}/{path}").status_code == 200
+                assert (
+                    visitor.get(f"/organisation/campagnes/{world.campaign.id}/{path}").status_code
+                    == 200
+                )
             other_pages[path] = len(statements)
         measures[(count, "others")] = other_pages
-    print("queries of the recipients status page:", measures[10], "for 10,", measures[200], "for 200")
+    print(
+        "queries of the recipients status page:", measures[10], "for 10,", measures[200], "for 200"
+    )
     print("other pages:", measures[(10, "others")], measures[(200, "others")])
     assert measures[10] == measures[200]
     assert measures[(10, "others")] == measures[(200, "others")]

@@ -114,9 +114,12 @@ def test_generate_slots_in_paris_time_then_fill_in_ranking_order(app, client) ->
 
     page = text(client.get(slots_url(world)))
     assert "Rang 1 à l’écrit" in page and "Proposition 0" in page
-    assert db.session.scalar(
-        select(func.count(AuditEvent.id)).where(AuditEvent.action == "results.slots_filled")
-    ) == 1
+    assert (
+        db.session.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.action == "results.slots_filled")
+        )
+        == 1
+    )
 
 
 def test_filling_keeps_hand_moves_and_reset_restores_the_ranking(app, client) -> None:
@@ -127,7 +130,9 @@ def test_filling_keeps_hand_moves_and_reset_restores_the_ranking(app, client) ->
     first, second, third = slots(world)
     # Swap the first and third proposals by hand.
     response = post(
-        client, slots_url(world), slots_url(world) + "/deplacer",
+        client,
+        slots_url(world),
+        slots_url(world) + "/deplacer",
         {"proposal_id": str(world.shortlist[0].id), "slot_id": str(third.id)},
     )
     assert response.status_code == 302
@@ -176,18 +181,32 @@ def test_overlapping_slots_are_refused(app, client) -> None:
     first, second = slots(world)
     edit = f"{slots_url(world)}/creneaux/{second.id}"
     response = post(
-        client, edit, edit,
-        {"day": day_ahead().isoformat(), "start": "09:10", "duration": "15",
-         "location": "Salle Gambetta, Paris", "video_link": ""},
+        client,
+        edit,
+        edit,
+        {
+            "day": day_ahead().isoformat(),
+            "start": "09:10",
+            "duration": "15",
+            "location": "Salle Gambetta, Paris",
+            "video_link": "",
+        },
     )
     assert response.status_code == 400
     assert re.search(r'id="start-error" class="fr-error-text">[^<]*chevauche', text(response))
     assert slots(world)[1].starts_at == second.starts_at
 
     response = post(
-        client, edit, edit,
-        {"day": day_ahead().isoformat(), "start": "09:15", "duration": "30",
-         "location": "", "video_link": "https://webinaire.numerique.gouv.fr/abc"},
+        client,
+        edit,
+        edit,
+        {
+            "day": day_ahead().isoformat(),
+            "start": "09:15",
+            "duration": "30",
+            "location": "",
+            "video_link": "https://webinaire.numerique.gouv.fr/abc",
+        },
     )
     assert response.status_code == 302, "touching slots do not overlap"
     moved = slots(world)[1]
@@ -221,22 +240,32 @@ def test_convocations_carry_an_invitation_and_are_sent_once(app, client) -> None
     messages = outbox("pitch_convocation")
     # Proposal 0 has a co-author: 3 submitters + 1 co-author.
     assert sorted(m.to_address for m in messages) == sorted(
-        [world.agents[0].email, "coauteur0@francetravail.fr", world.agents[1].email,
-         world.agents[2].email]
+        [
+            world.agents[0].email,
+            "coauteur0@francetravail.fr",
+            world.agents[1].email,
+            world.agents[2].email,
+        ]
     )
     first_slot = slots(world)[0]
     to_first = [m for m in messages if m.to_address == world.agents[0].email][0]
     assert "Votre convocation au pitch" in to_first.subject
     assert "/pitch/reponse/" in to_first.body_text
     event = invitation_of(to_first)
-    assert str(event["UID"]) == f"pitch-{world.campaign.id}-{world.shortlist[0].id}@intrapreneurs.beta.gouv.fr"
+    assert (
+        str(event["UID"])
+        == f"pitch-{world.campaign.id}-{world.shortlist[0].id}@intrapreneurs.beta.gouv.fr"
+    )
     assert event.decoded("DTSTART").replace(tzinfo=None) == first_slot.starts_at
-    assert event.decoded("DTEND").replace(tzinfo=None) == first_slot.starts_at + timedelta(minutes=15)
+    assert event.decoded("DTEND").replace(tzinfo=None) == first_slot.starts_at + timedelta(
+        minutes=15
+    )
     assert str(event["LOCATION"]) == "Salle Gambetta, Paris"
     assert str(event["URL"]) == "https://webinaire.numerique.gouv.fr/jury"
     assert str(event["ORGANIZER"]) == "mailto:intrapreneurs@beta.gouv.fr"
     assert sorted(str(a) for a in event["ATTENDEE"]) == [
-        f"mailto:{world.agents[0].email}", "mailto:coauteur0@francetravail.fr"
+        f"mailto:{world.agents[0].email}",
+        "mailto:coauteur0@francetravail.fr",
     ]
     assert all(s.convoked_at is not None for s in slots(world))
 
@@ -247,10 +276,16 @@ def test_convocations_carry_an_invitation_and_are_sent_once(app, client) -> None
     # A slot moves: only its authors get an updated invitation, same UID, higher SEQUENCE.
     edit = f"{slots_url(world)}/creneaux/{first_slot.id}"
     response = post(
-        client, edit, edit,
-        {"day": (day_ahead() + timedelta(days=1)).isoformat(), "start": "14:00",
-         "duration": "15", "location": "Salle Gambetta, Paris",
-         "video_link": "https://webinaire.numerique.gouv.fr/jury"},
+        client,
+        edit,
+        edit,
+        {
+            "day": (day_ahead() + timedelta(days=1)).isoformat(),
+            "start": "14:00",
+            "duration": "15",
+            "location": "Salle Gambetta, Paris",
+            "video_link": "https://webinaire.numerique.gouv.fr/jury",
+        },
     )
     assert response.status_code == 302
     assert slots(world)[-1].convoked_at is None
@@ -308,21 +343,34 @@ def test_agents_confirm_or_ask_for_another_slot(app, client) -> None:
     response = post(agent, link_1, link_1, {"choice": "change", "note": "Plutôt l’après-midi"})
     assert response.status_code == 302
     assert (slots(world)[1].confirmation, slots(world)[1].confirmation_note) == (
-        "change_requested", "Plutôt l’après-midi"
+        "change_requested",
+        "Plutôt l’après-midi",
     )
     (request,) = outbox("pitch_change_request")
     assert request.to_address == world.organiser.email
     assert "Plutôt l’après-midi" in request.body_text
 
     page = text(client.get(slots_url(world)))
-    assert "Confirmé" in page and "Demande un autre créneau" in page and "Plutôt l’après-midi" in page
+    assert (
+        "Confirmé" in page and "Demande un autre créneau" in page and "Plutôt l’après-midi" in page
+    )
 
     # A tampered link, and a link to a slot that changed since, no longer work.
     assert agent.get(link_0[:-3] + "abc").status_code == 400
     first = slots(world)[0]
     edit = f"{slots_url(world)}/creneaux/{first.id}"
-    post(client, edit, edit, {"day": day_ahead().isoformat(), "start": "08:00", "duration": "15",
-                              "location": "Salle Gambetta, Paris", "video_link": ""})
+    post(
+        client,
+        edit,
+        edit,
+        {
+            "day": day_ahead().isoformat(),
+            "start": "08:00",
+            "duration": "15",
+            "location": "Salle Gambetta, Paris",
+            "video_link": "",
+        },
+    )
     response = agent.get(link_0)
     assert response.status_code == 400
     assert "Ce créneau a changé" in text(response)
@@ -338,7 +386,8 @@ def score_url(world: World, proposal_id: int) -> str:
 
 def pitch_score(client: FlaskClient, world: World, proposal_id: int, values: list[int | None]):
     data = {
-        f"criterion-{c.id}": str(v) for c, v in zip(world.pitch_grid, values, strict=True)
+        f"criterion-{c.id}": str(v)
+        for c, v in zip(world.pitch_grid, values, strict=True)
         if v is not None
     }
     data["comment_for_jury"] = "Convaincant"
@@ -351,9 +400,9 @@ def pitch_reviews(world: World) -> list[Review]:
     db.session.expire_all()
     return list(
         db.session.scalars(
-            select(Review).where(
-                Review.campaign_id == world.campaign.id, Review.phase == "pitch"
-            ).order_by(Review.id)
+            select(Review)
+            .where(Review.campaign_id == world.campaign.id, Review.phase == "pitch")
+            .order_by(Review.id)
         )
     )
 
@@ -365,8 +414,12 @@ def test_a_juror_scores_each_pitch_and_the_organiser_sees_progress(app, client) 
     post(client, slots_url(world), slots_url(world) + "/remplir", {})
     juror, other, conflicted = world.jurors
     db.session.add(
-        Conflict(campaign_id=world.campaign.id, juror_id=conflicted.id,
-                 proposal_id=world.shortlist[1].id, source="declared")
+        Conflict(
+            campaign_id=world.campaign.id,
+            juror_id=conflicted.id,
+            proposal_id=world.shortlist[1].id,
+            source="declared",
+        )
     )
     db.session.commit()
 
@@ -391,7 +444,9 @@ def test_a_juror_scores_each_pitch_and_the_organiser_sees_progress(app, client) 
     assert response.headers["Location"].endswith(score_url(world, world.shortlist[1].id))
     (review,) = pitch_reviews(world)
     assert (review.juror_id, review.status, review.message_for_agent) == (
-        juror.id, "submitted", "Beau pitch, continuez !"
+        juror.id,
+        "submitted",
+        "Beau pitch, continuez !",
     )
     assert sorted(s.score for s in review.scores) == [3.0, 4.0]
 
@@ -421,15 +476,23 @@ def test_a_juror_scores_each_pitch_and_the_organiser_sees_progress(app, client) 
 
     data = client.get(f"/organisation/campagnes/{world.campaign.id}/pitchs/suivi.json").get_json()
     rows = {r["proposal_id"]: r for r in data["rows"]}
-    assert (rows[world.shortlist[0].id]["scored"], rows[world.shortlist[0].id]["expected"]) == (2, 3)
-    assert (rows[world.shortlist[1].id]["scored"], rows[world.shortlist[1].id]["expected"]) == (1, 2)
+    assert (rows[world.shortlist[0].id]["scored"], rows[world.shortlist[0].id]["expected"]) == (
+        2,
+        3,
+    )
+    assert (rows[world.shortlist[1].id]["scored"], rows[world.shortlist[1].id]["expected"]) == (
+        1,
+        2,
+    )
     assert (data["scored"], data["expected"]) == (3, 8)
     ranking = [r["proposal_id"] for r in data["ranking"] if r["rank"] is not None]
     assert ranking == [world.shortlist[0].id, world.shortlist[1].id]
     assert data["ranking"][0]["mean"] == 3.0
     assert "Juré" not in str(data), "no juror names in the polled data"
 
-    page = text(client.get(f"/organisation/campagnes/{world.campaign.id}/pitchs/suivi?par=normalise"))
+    page = text(
+        client.get(f"/organisation/campagnes/{world.campaign.id}/pitchs/suivi?par=normalise")
+    )
     assert "Classement par note normalisée" in page and "suivi.json?par=normalise" in page
 
 
@@ -446,3 +509,27 @@ def test_scoring_is_closed_outside_pitch_day(app, client) -> None:
     )
     assert response.status_code == 302
     assert pitch_reviews(world) == []
+
+
+def test_a_failed_convocation_can_be_resent_from_the_slots_page(app, client) -> None:
+    world = build_world(status="pitch")
+    sign_in(client, world.organiser)
+    generate(client, world, count="3")
+    post(client, slots_url(world), slots_url(world) + "/remplir", {})
+    convoke(client, world)
+    failed = outbox("pitch_convocation")[0]
+    failed.status, failed.attempts, failed.last_error = "failed", 8, "550 boîte inconnue"
+    db.session.commit()
+
+    page = text(client.get(slots_url(world)))
+    assert "Échec" in page and f"Renvoyer à {failed.to_address}" in page
+    response = post(
+        client,
+        slots_url(world),
+        f"/organisation/campagnes/{world.campaign.id}/messages/{failed.id}/renvoyer",
+        {},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(slots_url(world))
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, failed.id).status == "pending"

@@ -63,17 +63,16 @@ def received(mailbox, predicate) -> list[EmailMessage]:  # type: ignore[no-untyp
     return [m for m in list(mailbox.messages) if predicate(m)]
 
 
-def kind_of(message: EmailMessage) -> str:
-    return str(message["Message-ID"]).split(".")[0]
-
-
-def test_whole_campaign(pg_app: Flask, pg_migrated: str, instance: Path, smtp_server, sign_in,
-                        start_worker) -> None:
+def test_whole_campaign(
+    pg_app: Flask, pg_migrated: str, instance: Path, smtp_server, sign_in, start_worker
+) -> None:
     app = pg_app
     app.test_client_class = IsolatedClient
     worker = start_worker(
         environment(
-            instance, DATABASE_URL=pg_migrated, SMTP_URL=smtp_server.url,
+            instance,
+            DATABASE_URL=pg_migrated,
+            SMTP_URL=smtp_server.url,
             OUTBOX_RETRY_BASE_SECONDS="1",
         )
     )
@@ -125,7 +124,9 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
         ),
         organiser,
     )
-    campaigns.invite_members(reload(Campaign, campaign_id), ", ".join(JURORS), Role.JUROR, organiser)
+    campaigns.invite_members(
+        reload(Campaign, campaign_id), ", ".join(JURORS), Role.JUROR, organiser
+    )
     assert campaigns.transition(reload(Campaign, campaign_id), "open", organiser)
     assert reload(Campaign, campaign_id).status == "open"
 
@@ -175,7 +176,9 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
     assert run is not None
     review_grid = list(
         db.session.scalars(
-            select(Criterion).where(Criterion.campaign_id == campaign_id, Criterion.grid == "review")
+            select(Criterion).where(
+                Criterion.campaign_id == campaign_id, Criterion.grid == "review"
+            )
         )
     )
     for juror_email in JURORS:
@@ -205,22 +208,31 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
     top = [row.proposal_id for row in ranking[:3]]
     assert top == ids[:3]
     jury.decide_shortlist(
-        organiser, campaign_id, [jury.ShortlistChoice(pid, "Au pitch") for pid in top],
+        organiser,
+        campaign_id,
+        [jury.ShortlistChoice(pid, "Au pitch") for pid in top],
         selected=True,
     )
     assert campaigns.transition(reload(Campaign, campaign_id), "pitch", organiser)
 
     # ------------------------------------------------------------ pitch slots, convocations -
     pitch_day: date = (utcnow() + timedelta(days=20)).date()
-    assert results.generate_slots(
-        organiser,
-        campaign_id,
-        results.GenerateInput(
-            day=pitch_day, start=dt_time(9, 30), count=3, duration=15,
-            gap=5, location="Salle Gambetta, Paris 20e",
-            video_link="https://webinaire.numerique.gouv.fr/jury-2026",
-        ),
-    ) == 3
+    assert (
+        results.generate_slots(
+            organiser,
+            campaign_id,
+            results.GenerateInput(
+                day=pitch_day,
+                start=dt_time(9, 30),
+                count=3,
+                duration=15,
+                gap=5,
+                location="Salle Gambetta, Paris 20e",
+                video_link="https://webinaire.numerique.gouv.fr/jury-2026",
+            ),
+        )
+        == 3
+    )
     results.fill_slots(organiser, campaign_id)
     slots = db.session.scalars(
         select(PitchSlot).where(PitchSlot.campaign_id == campaign_id).order_by(PitchSlot.starts_at)
@@ -233,11 +245,15 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
 
     wait_until(lambda: len(convocations()) == 4, timeout=60, message="4 convocations")
     to_first = next(m for m in convocations() if AGENTS[0] in str(m["To"]))
-    ics_part = next(p for p in to_first.iter_attachments() if p.get_filename() == "convocation-pitch.ics")
+    ics_part = next(
+        p for p in to_first.iter_attachments() if p.get_filename() == "convocation-pitch.ics"
+    )
     event = Calendar.from_ical(ics_part.get_content()).walk("VEVENT")[0]
     assert event.decoded("DTSTART").replace(tzinfo=None) == slots[0].starts_at
     assert str(event["LOCATION"]) == "Salle Gambetta, Paris 20e"
-    link = re.search(r"http://localhost(/pitch/reponse/\S+)", to_first.get_body(("plain",)).get_content()).group(1)
+    link = re.search(
+        r"http://localhost(/pitch/reponse/\S+)", to_first.get_body(("plain",)).get_content()
+    ).group(1)
     agent_client = app.test_client()
     page = agent_client.get(link)
     assert page.status_code == 200
@@ -258,7 +274,9 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
         for rank, proposal_id in enumerate(top):
             pitch_level = {0: 3, 1: 4, 2: 1}[rank]  # Proposition 1 wins the pitch
             results.save_pitch_score(
-                juror, campaign_id, proposal_id,
+                juror,
+                campaign_id,
+                proposal_id,
                 results.PitchScoreInput(scores={c.id: pitch_level for c in pitch_grid}),
             )
     pitch_ranking = jury.campaign_ranking(campaign_id, "pitch", "raw")
@@ -266,11 +284,16 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
 
     # ------------------------------------------------------------ laureates and results -----
     summary = results.record_results(
-        organiser, campaign_id,
+        organiser,
+        campaign_id,
         {top[1]: "laureate", top[0]: "mention", top[2]: "not_retained"},
     )
-    assert (summary.laureates, summary.mentions, summary.shortlisted_not_retained,
-            summary.not_retained) == (1, 1, 1, 3)
+    assert (
+        summary.laureates,
+        summary.mentions,
+        summary.shortlisted_not_retained,
+        summary.not_retained,
+    ) == (1, 1, 1, 3)
     assert campaigns.transition(reload(Campaign, campaign_id), "results", organiser)
     assert db.session.scalar(select(func.count(ResultDecision.id))) == 6
 
@@ -285,9 +308,12 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
     # Give a duplicate every chance to arrive: a sweep runs, then the outbox is idle.
     celery.send_task("worker.tasks.sweep_outbox").get(timeout=30)
     wait_until(
-        lambda: db.session.scalar(
-            select(func.count(OutboxMessage.id)).where(OutboxMessage.status != "sent")
-        ) == 0,
+        lambda: (
+            db.session.scalar(
+                select(func.count(OutboxMessage.id)).where(OutboxMessage.status != "sent")
+            )
+            == 0
+        ),
         timeout=60,
         message="the outbox is empty",
     )

@@ -20,8 +20,10 @@ def invitation(**changes: object) -> Invitation:
         "organizer_name": "Jury — Appel 2026",
         "location": "Salle Gambetta, 1 avenue du Docteur Gley, Paris",
         "url": "https://webinaire.numerique.gouv.fr/meeting/abc",
-        "attendees": (Attendee("marie.curie@francetravail.fr", "Marie Curie"),
-                      Attendee("co.auteur@francetravail.fr")),
+        "attendees": (
+            Attendee("marie.curie@francetravail.fr", "Marie Curie"),
+            Attendee("co.auteur@francetravail.fr"),
+        ),
         "sequence": 42,
         "stamp": datetime(2026, 5, 1, 12, 0),
     }

@@ -40,5 +40,11 @@ def test_values_are_not_interpreted_again() -> None:
 def test_used_and_names() -> None:
     assert used("{titre} {lien} {titre} {inconnu}") == ["titre", "lien", "inconnu"]
     assert set(NAMES) == {
-        "prenom", "nom", "titre", "campagne", "message_du_jury", "prochaines_etapes", "lien"
+        "prenom",
+        "nom",
+        "titre",
+        "campagne",
+        "message_du_jury",
+        "prochaines_etapes",
+        "lien",
     }

@@ -26,7 +26,9 @@ def at(hour: int, minute: int = 0) -> datetime:
 
 
 def test_generate_with_gap_and_breaks() -> None:
-    starts = generate_starts(NINE, Plan(count=6, duration=15, gap=5, break_every=2, break_minutes=10))
+    starts = generate_starts(
+        NINE, Plan(count=6, duration=15, gap=5, break_every=2, break_minutes=10)
+    )
     assert starts == [
         at(9, 0),
         at(9, 20),
