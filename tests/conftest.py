@@ -60,10 +60,31 @@ def test_env(instance: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+# What extensions cache on ``g`` for the duration of a request. Test clients reuse the test's
+# app context (and so its ``g``), which would carry one request's user, locale or CSRF token into
+# the next request, possibly another person's: each request starts without them, as in production.
+PER_REQUEST_G_KEYS = (
+    "_login_user",
+    "babel_locale",
+    "babel_tzinfo",
+    "babel_translations",
+    "csrf_token",
+)
+
+
 def make_app(instance: Path, **extra: str) -> Flask:
     config = build_config(test_env(instance, **extra))
     config["OUTBOX_RETRY_BASE_SECONDS"] = 1
-    return create_app(config)
+    application = create_app(config)
+
+    @application.before_request
+    def _fresh_request_state() -> None:
+        from flask import g
+
+        for key in PER_REQUEST_G_KEYS:
+            g.pop(key, None)
+
+    return application
 
 
 def migrate_to_head(app: Flask) -> None:

@@ -452,7 +452,7 @@ def test_sign_out_by_post(site: Site) -> None:
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     home = page_text(client.get("/"))
-    assert 'href="/connexion">Se connecter</a>' in home
+    assert 'href="/connexion">Sign in</a>' in home, "signed out, in the language chosen"
     assert '<html lang="en"' in home, "the language choice survives the sign-out"
     response = client.get("/profil")
     assert response.status_code == 302
