@@ -82,7 +82,8 @@ def seed_demo() -> bool:
         db.session.commit()
         create_admin(DEMO_ADMIN)
     _complete_demo_set_up(campaign)
-    return created
+    review_created = seed_review_campaign()
+    return created or review_created
 
 
 def _complete_demo_set_up(campaign: Campaign) -> None:
@@ -112,4 +113,273 @@ def _complete_demo_set_up(campaign: Campaign) -> None:
                 joined_at=utcnow() if admin else None,
             )
         )
+    db.session.commit()
+
+
+# ---------------------------------------------------------------- a campaign under review -----
+
+REVIEW_SLUG = "demo-appel-interministeriel-2026"
+DEMO_JURORS = (
+    ("claire.bernard@demo.gouv.fr", "Claire", "Bernard"),
+    ("karim.haddad@demo.gouv.fr", "Karim", "Haddad"),
+    ("sophie.leroy@demo.gouv.fr", "Sophie", "Leroy"),
+    ("thomas.nguyen@demo.gouv.fr", "Thomas", "Nguyen"),
+)
+# (agent e-mail, first name, last name, administration, region, title, irritant, solution)
+DEMO_PROPOSALS = (
+    (
+        "lea.martin",
+        "Léa",
+        "Martin",
+        "France Travail",
+        "Bretagne",
+        "Un rendez-vous sans ressaisie",
+        "Chaque demandeur d'emploi répète sa situation à chaque conseiller : 20 minutes perdues par "
+        "entretien, plus de 300 000 entretiens par mois.",
+        "Une fiche de synthèse partagée, remplie une fois par la personne, relue par le conseiller.",
+    ),
+    (
+        "yanis.benali",
+        "Yanis",
+        "Benali",
+        "Caisse d'allocations familiales",
+        "Occitanie",
+        "Le justificatif déjà fourni",
+        "Les allocataires envoient trois fois le même justificatif à trois organismes.",
+        "Un coffre de justificatifs que l'allocataire autorise chaque organisme à consulter.",
+    ),
+    (
+        "ines.moreau",
+        "Inès",
+        "Moreau",
+        "DGFiP",
+        "Île-de-France",
+        "Comprendre son avis d'impôt",
+        "Un appel sur cinq au centre des finances porte sur la lecture de l'avis d'imposition.",
+        "Un avis annoté en ligne qui explique chaque ligne avec la situation de la personne.",
+    ),
+    (
+        "hugo.petit",
+        "Hugo",
+        "Petit",
+        "France Travail",
+        "Hauts-de-France",
+        "Les offres qui n'existent plus",
+        "Des candidats postulent à des offres pourvues depuis des semaines ; les recruteurs ne "
+        "répondent plus.",
+        "Une relance automatique des recruteurs et le retrait des offres sans réponse.",
+    ),
+    (
+        "manon.girard",
+        "Manon",
+        "Girard",
+        "Assurance maladie",
+        "Grand Est",
+        "Le transport sanitaire sans papier",
+        "Les bons de transport papier se perdent : 12 % des remboursements sont retardés.",
+        "Une prescription de transport dématérialisée, lisible par le transporteur.",
+    ),
+    (
+        "lucas.roux",
+        "Lucas",
+        "Roux",
+        "Préfecture du Rhône",
+        "Auvergne-Rhône-Alpes",
+        "Le titre de séjour sans file d'attente",
+        "Des files d'attente dès 5 heures du matin pour déposer un dossier de renouvellement.",
+        "Une prise de rendez-vous équitable avec liste d'attente et rappel automatique.",
+    ),
+    (
+        "chloe.fournier",
+        "Chloé",
+        "Fournier",
+        "France Travail",
+        "Nouvelle-Aquitaine",
+        "Trouver une formation près de chez soi",
+        "Les conseillers passent des heures à chercher une formation financée et accessible.",
+        "Un moteur qui croise financement, distance et date de début, partagé avec la personne.",
+    ),
+    (
+        "nathan.blanc",
+        "Nathan",
+        "Blanc",
+        "Urssaf",
+        "Pays de la Loire",
+        "La première déclaration d'un micro-entrepreneur",
+        "Un créateur sur trois se trompe à sa première déclaration et reçoit une pénalité.",
+        "Un accompagnement pas à pas de la première déclaration, avec simulation.",
+    ),
+    (
+        "sarah.garnier",
+        "Sarah",
+        "Garnier",
+        "Éducation nationale",
+        "Normandie",
+        "Les remplacements annoncés la veille",
+        "Les familles apprennent le soir qu'un enseignant est absent le lendemain.",
+        "Une alerte aux familles dès que l'absence est connue, avec la solution de remplacement.",
+    ),
+    (
+        "adam.chevalier",
+        "Adam",
+        "Chevalier",
+        "France Travail",
+        "Provence-Alpes-Côte d'Azur",
+        "L'attestation employeur introuvable",
+        "Sans attestation employeur, l'ouverture des droits attend : 4 semaines en moyenne.",
+        "Une relance de l'employeur par le service, avec suivi visible par la personne.",
+    ),
+)
+# Each juror's habit: lenient jurors score high, harsh ones low (the ranking page corrects it).
+JUROR_BIAS = (1.0, 0.0, -0.5, 0.5)
+
+
+def seed_review_campaign() -> bool:
+    """A second demo campaign, under review: proposals, jurors, assignments and some reviews,
+    so the ranking, the shortlist and the exports have something to show. Idempotent."""
+    if db.session.scalar(select(Campaign.id).where(Campaign.slug == REVIEW_SLUG)) is not None:
+        return False
+    from challenge.campaigns.service import ensure_default_grids
+    from challenge.jury import service as jury
+    from challenge.proposals.models import AuthorRole, Proposal, ProposalAuthor, ProposalStatus
+
+    now = utcnow()
+    campaign = Campaign(
+        slug=REVIEW_SLUG,
+        title="Appel interministériel 2026 — évaluation en cours",
+        administration="Direction interministérielle du numérique",
+        call_text="Un appel ouvert aux agents de plusieurs administrations, **en cours "
+        "d'évaluation** : il montre le travail du jury.",
+        status=CampaignStatus.OPEN.value,
+        allowed_domains="demo.gouv.fr",
+        opens_at=now - timedelta(days=40),
+        deadline_at=now + timedelta(days=1),
+        review_ends_at=now + timedelta(days=14),
+        pitch_at=now + timedelta(days=28),
+        results_at=now + timedelta(days=35),
+        reviews_per_proposal=2,
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    ensure_default_grids(campaign)
+    admin = db.session.scalar(select(User).where(User.email == DEMO_ADMIN))
+    db.session.add(
+        Membership(
+            campaign_id=campaign.id,
+            email=DEMO_ADMIN,
+            role=Role.ORGANISER.value,
+            user_id=admin.id if admin else None,
+            joined_at=now,
+        )
+    )
+    jurors = []
+    for email, first, last in DEMO_JURORS:
+        juror = User(
+            email=email,
+            first_name=first,
+            last_name=last,
+            administration="Direction interministérielle du numérique",
+        )
+        db.session.add(juror)
+        db.session.flush()
+        db.session.add(
+            Membership(
+                campaign_id=campaign.id,
+                email=email,
+                role=Role.JUROR.value,
+                user_id=juror.id,
+                joined_at=now,
+            )
+        )
+        jurors.append(juror)
+    for index, (local, first, last, administration, region, title, irritant, solution) in enumerate(
+        DEMO_PROPOSALS
+    ):
+        agent = User(
+            email=f"{local}@demo.gouv.fr",
+            first_name=first,
+            last_name=last,
+            administration=administration,
+            region=region,
+        )
+        db.session.add(agent)
+        db.session.flush()
+        proposal = Proposal(
+            campaign_id=campaign.id,
+            submitter_id=agent.id,
+            status=ProposalStatus.SUBMITTED.value,
+            title=title,
+            irritant=irritant,
+            workaround="Des tableurs et des courriels, au cas par cas.",
+            solution=solution,
+            impact="Le temps gagné par usager et par agent, mesuré avant et après.",
+            first_users="Une agence pilote volontaire.",
+            administration=administration,
+            region=region,
+            commitment_released=True,
+            commitment_manager_informed=True,
+            submitted_at=now - timedelta(days=30 - index),
+        )
+        db.session.add(proposal)
+        db.session.flush()
+        db.session.add(
+            ProposalAuthor(
+                proposal_id=proposal.id,
+                email=agent.email,
+                user_id=agent.id,
+                role=AuthorRole.SUBMITTER.value,
+            )
+        )
+    db.session.commit()
+    if admin is not None:
+        jury.run_assignment(admin, campaign.id)
+    campaign.status = CampaignStatus.REVIEW.value
+    campaign.deadline_at = now - timedelta(days=2)
+    db.session.commit()
+    _demo_reviews(campaign, jurors)
+    return True
+
+
+def _demo_reviews(campaign: Campaign, jurors: list[User]) -> None:
+    """Submitted reviews for most assignments, with each juror's habit (lenient or harsh)."""
+    from challenge.campaigns.models import Criterion
+    from challenge.jury.models import (
+        AssignmentState,
+        Review,
+        ReviewAssignment,
+        ReviewScore,
+        ReviewStatus,
+    )
+
+    criteria = db.session.scalars(
+        select(Criterion).where(Criterion.campaign_id == campaign.id, Criterion.grid == "review")
+    ).all()
+    bias = {juror.id: JUROR_BIAS[i % len(JUROR_BIAS)] for i, juror in enumerate(jurors)}
+    assignments = db.session.scalars(
+        select(ReviewAssignment)
+        .where(
+            ReviewAssignment.campaign_id == campaign.id,
+            ReviewAssignment.state == AssignmentState.ACTIVE.value,
+        )
+        .order_by(ReviewAssignment.id)
+    ).all()
+    now = utcnow()
+    for number, assignment in enumerate(assignments):
+        if number % 5 == 4:
+            continue  # a few reviews still to do, so the progress bars mean something
+        quality = (assignment.proposal_id * 7) % 5 / 2  # 0 .. 2, fixed per proposal
+        review = Review(
+            campaign_id=campaign.id,
+            proposal_id=assignment.proposal_id,
+            juror_id=assignment.juror_id,
+            status=ReviewStatus.SUBMITTED.value,
+            comment_for_jury="Irritant bien documenté ; la cible reste à préciser.",
+            message_for_agent="Merci pour cette proposition claire.",
+            submitted_at=now,
+        )
+        for criterion in criteria:
+            raw = 1 + quality + bias[assignment.juror_id] + (criterion.position % 2) * 0.5
+            score = max(criterion.scale_min, min(criterion.scale_max, round(raw)))
+            review.scores.append(ReviewScore(criterion_id=criterion.id, score=score))
+        db.session.add(review)
     db.session.commit()

@@ -186,9 +186,6 @@ class CampaignViews:
     def __init__(self, campaign: Campaign, audience: Audience = ORGANISER) -> None:
         self.campaign = campaign
         self.audience = audience
-        # Written-review ranks (proposal id -> rank), kept from the ranking sheet when it was
-        # built, so that the laureates sheet does not compute the jury's ranking a second time.
-        self._written_ranks: dict[int, int | None] | None = None
 
     def sheet(self, view: str) -> Sheet:
         if view not in available_views(self.audience):
@@ -374,7 +371,6 @@ class CampaignViews:
             )
         }
         report = jury.ranking_report(self.campaign.id, ReviewPhase.WRITTEN.value, "raw")
-        self._written_ranks = {row.proposal_id: row.rank for row in report.rows}
         columns = [
             Column(_("Rang (note brute)"), ColumnType.INTEGER, 10),
             Column(_("Rang (note normalisée)"), ColumnType.INTEGER, 10),
@@ -446,7 +442,6 @@ class CampaignViews:
             Column(_("Rang au pitch"), ColumnType.INTEGER, 10),
             Column(_("Note du pitch"), ColumnType.DECIMAL, 10),
             Column(_("Note normalisée du pitch"), ColumnType.DECIMAL, 12),
-            Column(_("Rang à l’évaluation écrite"), ColumnType.INTEGER, 12),
             Column(_("Décidé le"), ColumnType.DATETIME),
         ]
         return Sheet(str(VIEW_LABELS[LAUREATES]), columns, self._laureate_rows())
@@ -460,12 +455,6 @@ class CampaignViews:
             r.proposal_id: r
             for r in jury.campaign_ranking(self.campaign.id, ReviewPhase.PITCH.value, "raw")
         }
-        written = self._written_ranks
-        if written is None:
-            written = {
-                r.proposal_id: r.rank
-                for r in jury.campaign_ranking(self.campaign.id, ReviewPhase.WRITTEN.value, "raw")
-            }
         outcomes = {key: str(label) for key, label in results.OUTCOME_LABELS.items()}
         for r in rows:
             ranked = pitch.get(r.id)
@@ -483,7 +472,6 @@ class CampaignViews:
                 ranked.rank if ranked else None,
                 _round(ranked.mean) if ranked else None,
                 _round(ranked.normalised) if ranked else None,
-                written.get(r.id),
                 _paris(r.decided_at),
             )
 
