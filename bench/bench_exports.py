@@ -8,7 +8,10 @@ end), migrates it, bulk-loads one campaign of 100,000 proposals and 300,000 writ
   ``csv`` writer writing the rows of the same statement, streamed the same way;
 * our XLSX export (every view: proposals, reviews, pitch reviews, ranking, laureates), beside the
   floor: xlsxwriter in constant-memory mode writing the same rows from the same statements (and
-  the same jury ranking) with ``write_row``.
+  the same jury ranking) with ``write_row``; and the same without the ranking sheet
+  (``xlsx-streamed``), whose rows all stream from the database;
+* the jury's ranking alone (``jury.ranking_report`` and ``campaign_ranking``, what the ranking
+  sheet computes in memory before writing its rows), to tell its share of the XLSX's memory.
 
 Each line gives the wall time of the export, the peak resident memory of its process (the whole
 process, interpreter and app included, from ``getrusage``) and the ratios. Goal: every export

@@ -35,9 +35,7 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def select_locale() -> str:
-    from flask import current_app
-
-    from flask import has_request_context
+    from flask import current_app, has_request_context
 
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():

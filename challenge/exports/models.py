@@ -66,14 +66,6 @@ class ExportJob(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
 
     @property
-    def is_finished(self) -> bool:
-        return self.status in (
-            ExportStatus.DONE.value,
-            ExportStatus.FAILED.value,
-            ExportStatus.EXPIRED.value,
-        )
-
-    @property
     def progress_percent(self) -> int:
         if self.status == ExportStatus.DONE.value:
             return 100

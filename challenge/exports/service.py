@@ -612,7 +612,7 @@ def build_export(job_id: int) -> str:
             .values(
                 status=ExportStatus.DONE.value,
                 rows_done=rows,
-                rows_total=max(total, rows),
+                rows_total=rows,  # the estimate counted rows a juror may not see
                 size=target.stat().st_size,
                 finished_at=finished,
                 expires_at=finished + timedelta(days=retention_days()),

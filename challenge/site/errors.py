@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
 
-KNOWN = {400, 403, 404, 405, 413, 429, 500}
+KNOWN = {400, 403, 404, 405, 410, 413, 429, 500}
 
 
 def _title_and_text(code: int, description: str | None = None) -> tuple[str, str]:
@@ -32,6 +32,10 @@ def _title_and_text(code: int, description: str | None = None) -> tuple[str, str
             ),
         ),
         405: (_("Méthode non autorisée"), _("Cette action n’est pas possible sur cette page.")),
+        410: (
+            _("Contenu expiré"),
+            _("Ce contenu n’est plus disponible : il a expiré ou a été supprimé."),
+        ),
         413: (
             _("Fichier trop volumineux"),
             _("Le fichier envoyé dépasse la taille autorisée. Choisissez un fichier plus léger."),

@@ -54,9 +54,13 @@ def test_csv_view_and_separator_by_id(app: Flask, world: World, tmp_path: Path) 
 
 
 def test_pdf_and_json(app: Flask, world: World, tmp_path: Path) -> None:
-    assert run(app, "appel-exports", "--format", "pdf", "-o", str(tmp_path / "d.pdf")).exit_code == 0
+    assert (
+        run(app, "appel-exports", "--format", "pdf", "-o", str(tmp_path / "d.pdf")).exit_code == 0
+    )
     assert (tmp_path / "d.pdf").read_bytes().startswith(b"%PDF")
-    assert run(app, "appel-exports", "--format", "json", "-o", str(tmp_path / "r.json")).exit_code == 0
+    assert (
+        run(app, "appel-exports", "--format", "json", "-o", str(tmp_path / "r.json")).exit_code == 0
+    )
     assert json.loads((tmp_path / "r.json").read_text())["statistics"]["laureates"] == 1
 
 

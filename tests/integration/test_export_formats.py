@@ -22,8 +22,10 @@ from challenge.exports.queries import ORGANISER
 from tests.integration.test_export_helpers import INJECTION, World, build_world, read_csv
 
 
-@pytest.fixture
-def world(app: Flask) -> World:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def world(request: pytest.FixtureRequest) -> World:
+    """The same campaign on SQLite and on PostgreSQL (the statements must run on both)."""
+    request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
     return build_world()
 
 

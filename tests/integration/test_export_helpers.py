@@ -74,7 +74,9 @@ class World:
     reviews: list[Review] = field(default_factory=list)
 
 
-def _criterion(campaign: Campaign, grid: str, position: int, label: str, weight: float) -> Criterion:
+def _criterion(
+    campaign: Campaign, grid: str, position: int, label: str, weight: float
+) -> Criterion:
     criterion = Criterion(
         campaign_id=campaign.id,
         grid=grid,
@@ -188,7 +190,9 @@ def build_world(
     db.session.add_all([campaign, other])
     db.session.flush()
     questions = [
-        ProposalQuestion(campaign_id=campaign.id, position=0, label="Votre métier", kind="short_text"),
+        ProposalQuestion(
+            campaign_id=campaign.id, position=0, label="Votre métier", kind="short_text"
+        ),
         ProposalQuestion(campaign_id=campaign.id, position=1, label="Déjà testé ?", kind="yes_no"),
     ]
     db.session.add_all(questions)
@@ -242,7 +246,9 @@ def build_world(
     for proposal in (laureate, mention, not_retained):
         for juror in jurors:
             db.session.add(
-                ReviewAssignment(campaign_id=campaign.id, proposal_id=proposal.id, juror_id=juror.id)
+                ReviewAssignment(
+                    campaign_id=campaign.id, proposal_id=proposal.id, juror_id=juror.id
+                )
             )
     db.session.add(
         Conflict(

@@ -6,10 +6,12 @@ task wraps (the real worker is in test_export_worker.py).
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from conftest import IsolatedClient
 from flask import Flask
@@ -17,9 +19,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 
 from challenge.audit.models import AuditEvent
-from challenge.extensions import db
 from challenge.exports import service
 from challenge.exports.models import ExportJob
+from challenge.extensions import db
 from challenge.timeutils import utcnow
 from tests.integration.test_export_helpers import World, build_world, read_csv, sign_in
 from worker.tasks_exports import purge_expired_exports
@@ -158,9 +160,7 @@ def test_organiser_exports_follows_and_downloads_with_audit(
     assert job.storage_key not in page
 
 
-def test_others_never_reach_an_organisers_export(
-    app: Flask, world: World, post_form
-) -> None:
+def test_others_never_reach_an_organisers_export(app: Flask, world: World, post_form) -> None:
     organiser = app.test_client()
     sign_in(organiser, world.organiser)
     job = built_job(organiser, post_form, exports_url(world))
@@ -174,9 +174,7 @@ def test_others_never_reach_an_organisers_export(
     assert audit_actions("export.downloaded") == []
 
 
-def test_an_organiser_of_another_campaign_gets_404(
-    app: Flask, world: World, post_form
-) -> None:
+def test_an_organiser_of_another_campaign_gets_404(app: Flask, world: World, post_form) -> None:
     from challenge.accounts.models import Role
     from tests.integration.test_export_helpers import add_role
 
@@ -351,7 +349,10 @@ def test_jurors_may_only_export_tables_and_only_their_own_jobs(
     response = request_export(alice, post_form, juror_url(world), view="ranking")
     assert response.status_code == 200
     job = built_job(alice, post_form, juror_url(world), format="xlsx")
-    assert alice.get(f"/exports/{job.id}/fichier").status_code == 200
+    response = alice.get(f"/exports/{job.id}/fichier")
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["Propositions", "Évaluations"]  # no ranking, no laureates
 
     chloe = app.test_client()
     sign_in(chloe, world.jurors[2])
@@ -436,3 +437,44 @@ def test_schema_is_public(client: FlaskClient) -> None:
     response = client.get("/donnees/schema-resultats.json")
     assert response.status_code == 200
     assert response.get_json()["$schema"].startswith("https://json-schema.org/")
+
+
+# ---------------------------------------------------------------- the worker's side ----------
+
+
+def test_a_job_left_running_by_a_dead_worker_is_taken_again(
+    client: FlaskClient, world: World, post_form
+) -> None:
+    sign_in(client, world.organiser)
+    request_export(client, post_form, exports_url(world))
+    job = latest_job()
+    db.session.execute(
+        ExportJob.__table__.update()
+        .where(ExportJob.id == job.id)
+        .values(status="running", started_at=utcnow() - timedelta(minutes=5))
+    )
+    db.session.commit()
+    assert service.build_export(job.id) == "running"  # a live worker may still be on it
+    db.session.execute(
+        ExportJob.__table__.update()
+        .where(ExportJob.id == job.id)
+        .values(started_at=utcnow() - timedelta(hours=1))
+    )
+    db.session.commit()
+    assert service.build_export(job.id) == "done"
+
+
+def test_an_unreachable_broker_fails_the_job_with_a_message(
+    app: Flask, client: FlaskClient, world: World, post_form, monkeypatch
+) -> None:
+    def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(app.extensions["celery"], "send_task", refuse)
+    sign_in(client, world.organiser)
+    response = request_export(client, post_form, exports_url(world))
+    assert response.status_code == 302
+    job = latest_job()
+    assert job.status == "failed" and "indisponible" in job.error
+    page = client.get(f"/exports/{job.id}").get_data(as_text=True)
+    assert "indisponible" in page

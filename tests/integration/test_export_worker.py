@@ -13,8 +13,8 @@ from conftest import test_env as environment
 from flask import Flask
 from sqlalchemy import insert, select
 
-from challenge.extensions import db
 from challenge.exports.models import ExportJob
+from challenge.extensions import db
 from challenge.proposals.models import Proposal
 from tests.integration.test_export_helpers import build_world, sign_in
 
