@@ -66,7 +66,7 @@ bench: install
 # Refresh the message catalogues after changing user-facing strings.
 messages: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o challenge/translations/messages.pot .
-	$(BIN)/pybabel update -q -i challenge/translations/messages.pot -d challenge/translations
+	$(BIN)/pybabel update -i challenge/translations/messages.pot -d challenge/translations
 
 clean:
 	rm -rf $(VENV) node_modules instance test-artifacts

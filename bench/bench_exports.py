@@ -10,8 +10,9 @@ end), migrates it, bulk-loads one campaign of 100,000 proposals and 300,000 writ
   floor: xlsxwriter in constant-memory mode writing the same rows from the same statements (and
   the same jury ranking) with ``write_row``; and the same without the ranking sheet
   (``xlsx-streamed``), whose rows all stream from the database;
-* the jury's ranking alone (``jury.ranking_report`` and ``campaign_ranking``, what the ranking
-  sheet computes in memory before writing its rows), to tell its share of the XLSX's memory.
+* the jury's ranking alone (the lean ``jury.ranking_report(..., details=False)``, one row per
+  proposal with its rank in both orders: what the ranking sheet computes in memory before
+  writing its rows), to tell its share of the XLSX's time and memory.
 
 Each line gives the wall time of the export, the peak resident memory of its process (the whole
 process, interpreter and app included, from ``getrusage``) and the ratios. Goal: every export
@@ -363,13 +364,10 @@ def _ranking_rows(campaign_id: int) -> Iterable[Sequence[Any]]:
     """The jury's ranking, raw and normalised, as plain tuples (as our ranking sheet reads it)."""
     from challenge.jury import service as jury
 
-    normalised = {
-        r.proposal_id: r.rank for r in jury.campaign_ranking(campaign_id, "written", "normalised")
-    }
-    report = jury.ranking_report(campaign_id, "written", "raw")
+    report = jury.ranking_report(campaign_id, "written", "raw", details=False)
     for r in report.rows:
         yield (
-            r.rank, normalised.get(r.proposal_id), r.proposal_id, r.title, r.administration,
+            r.rank, r.normalised_rank, r.proposal_id, r.title, r.administration,
             r.status, r.supports, r.review_count, r.mean, r.median, r.stdev, r.disagreement,
             r.normalised, r.unnormalised_reviews, *r.criterion_means.values(), r.shortlisted,
             r.shortlist_note,
@@ -581,8 +579,8 @@ def report(results: dict[str, dict]) -> int:
     print(out.getvalue().rstrip())
     print(
         "xlsx: every view, as organisers get it; xlsx-streamed: every view but the ranking;\n"
-        "(jury ranking): jury.ranking_report + campaign_ranking alone, what the ranking sheet "
-        "computes in memory\n"
+        "(jury ranking): the lean jury.ranking_report alone, what the ranking sheet computes "
+        "in memory\n"
         "peak: whole process (interpreter, app, driver); base: after start-up, before the export"
     )
     if failures:

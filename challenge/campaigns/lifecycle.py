@@ -21,18 +21,25 @@ timeline, and organisers move the campaign themselves.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-DRAFT = "draft"
-OPEN = "open"
-REVIEW = "review"
-SHORTLIST = "shortlist"
-PITCH = "pitch"
-RESULTS = "results"
-ARCHIVED = "archived"
 
-ORDER = (DRAFT, OPEN, REVIEW, SHORTLIST, PITCH, RESULTS, ARCHIVED)
+class CampaignStatus(enum.StrEnum):
+    """The steps of a campaign, in order (``Campaign.status`` stores their values)."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    REVIEW = "review"
+    SHORTLIST = "shortlist"
+    PITCH = "pitch"
+    RESULTS = "results"
+    ARCHIVED = "archived"
+
+
+ORDER = tuple(step.value for step in CampaignStatus)
+DRAFT, OPEN, REVIEW, SHORTLIST, PITCH, RESULTS, ARCHIVED = ORDER
 FORWARD = {ORDER[i]: ORDER[i + 1] for i in range(len(ORDER) - 1)}
 BACKWARD = {REVIEW: OPEN}
 

@@ -19,19 +19,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from challenge.campaigns.lifecycle import CampaignStatus
 from challenge.extensions import db
 from challenge.timeutils import utcnow
-
-
-class CampaignStatus(enum.StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    REVIEW = "review"
-    SHORTLIST = "shortlist"
-    PITCH = "pitch"
-    RESULTS = "results"
-    ARCHIVED = "archived"
-
 
 LIFECYCLE = tuple(CampaignStatus)
 PUBLIC_STATUSES = tuple(s.value for s in CampaignStatus if s is not CampaignStatus.DRAFT)

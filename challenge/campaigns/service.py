@@ -701,6 +701,21 @@ def update_settings(
         "allowed_domains": ",".join(domains),
         **new_dates.as_dict(),
     }
+    return _save_changes(
+        campaign, before, after, "campaign.settings_updated", actor, expected_version
+    )
+
+
+def _save_changes(
+    campaign: Campaign,
+    before: dict[str, object],
+    after: dict[str, object],
+    action: str,
+    actor: User,
+    expected_version: int | None,
+) -> dict[str, list[object]]:
+    """Write ``after`` on the campaign where it differs from ``before``, audit the diff as
+    ``action`` and commit. Returns the diff (empty: nothing written, the version unclaimed)."""
     changes = diff(before, after)
     if not changes:
         return {}
@@ -708,11 +723,7 @@ def update_settings(
     for name, value in after.items():
         setattr(campaign, name, value)
     audit.record(
-        "campaign.settings_updated",
-        actor=actor,
-        campaign_id=campaign.id,
-        target=campaign,
-        details={"changes": changes},
+        action, actor=actor, campaign_id=campaign.id, target=campaign, details={"changes": changes}
     )
     db.session.commit()
     return changes
@@ -752,21 +763,9 @@ def update_jury_settings(
     )
     before = {name: getattr(campaign, name) for name in names}
     after = {name: getattr(data, name) for name in names}
-    changes = diff(before, after)
-    if not changes:
-        return {}
-    _claim_version(campaign, expected_version)
-    for name, value in after.items():
-        setattr(campaign, name, value)
-    audit.record(
-        "campaign.jury_settings_updated",
-        actor=actor,
-        campaign_id=campaign.id,
-        target=campaign,
-        details={"changes": changes},
+    return _save_changes(
+        campaign, before, after, "campaign.jury_settings_updated", actor, expected_version
     )
-    db.session.commit()
-    return changes
 
 
 # ---------------------------------------------------------------- extra questions ------------
@@ -887,17 +886,34 @@ def save_questions(
     db.session.flush()
     db.session.expire(campaign, ["questions"])
     after = {q.id: _question_snapshot(q) for q in campaign.questions}
+    return _keep_written_changes(
+        campaign, before, after, "campaign.questions_updated", actor, expected_version
+    )
+
+
+def _keep_written_changes(
+    campaign: Campaign,
+    before: dict[int, dict[str, object]],
+    after: dict[int, dict[str, object]],
+    action: str,
+    actor: User,
+    expected_version: int | None,
+    **details: object,
+) -> dict[str, object]:
+    """The rows written (flushed) since ``before`` are kept if ``after`` differs: the version is
+    claimed, the diff audited as ``action`` (after ``details``) and committed. Otherwise they are
+    rolled back. Returns the diff (empty: nothing changed)."""
     changes = list_diff(before, after)
     if not changes:
         db.session.rollback()
         return {}
     _claim_version(campaign, expected_version)
     audit.record(
-        "campaign.questions_updated",
+        action,
         actor=actor,
         campaign_id=campaign.id,
         target=campaign,
-        details=changes,
+        details={**details, **changes},
     )
     db.session.commit()
     return changes
@@ -1058,20 +1074,9 @@ def save_grid(
     db.session.flush()
     db.session.expire(campaign, ["criteria"])
     after = {c.id: _criterion_snapshot(c) for c in campaign.criteria if c.grid == kind}
-    changes = list_diff(before, after)
-    if not changes:
-        db.session.rollback()
-        return {}
-    _claim_version(campaign, expected_version)
-    audit.record(
-        "campaign.grid_updated",
-        actor=actor,
-        campaign_id=campaign.id,
-        target=campaign,
-        details={"grid": kind, **changes},
+    return _keep_written_changes(
+        campaign, before, after, "campaign.grid_updated", actor, expected_version, grid=kind
     )
-    db.session.commit()
-    return changes
 
 
 # ---------------------------------------------------------------- lifecycle ------------------

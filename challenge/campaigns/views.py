@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import Field
 
@@ -305,24 +307,6 @@ def _settings_data(campaign: Campaign) -> dict[str, object]:
     return data
 
 
-def _render_settings(
-    campaign: Campaign,
-    form: forms.SettingsForm,
-    invite_form: forms.InviteForm,
-    page_errors: list[str] | None = None,
-) -> str:
-    return _organiser_page(
-        "campaigns/settings.html",
-        campaign,
-        "settings",
-        form=form,
-        invite_form=invite_form,
-        organisers=service.members(campaign, Role.ORGANISER),
-        remove_form=forms.ConfirmForm(),
-        page_errors=page_errors or [],
-    )
-
-
 @bp.route(ORGANISER_PREFIX + "/parametres", methods=["GET", "POST"])
 @login_required
 def settings(campaign_id: int) -> str | Response:
@@ -354,33 +338,38 @@ def settings(campaign_id: int) -> str | Response:
             else:
                 flash(_("Aucune modification à enregistrer."), "info")
             return redirect(url_for("campaigns.settings", campaign_id=campaign.id))
-    return _render_settings(campaign, form, forms.InviteForm(prefix="org"), page_errors)
+    return ORGANISERS_PAGE.render(campaign, form, page_errors=page_errors)
 
 
 @bp.route(ORGANISER_PREFIX + "/organisateurs", methods=["POST"])
 @login_required
 def invite_organisers(campaign_id: int) -> str | Response:
-    campaign = _campaign(campaign_id)
-    invite_form = forms.InviteForm(prefix="org")
-    page_errors: list[str] = []
-    if invite_form.validate_on_submit():
-        try:
-            result = service.invite_members(
-                campaign, invite_form.emails.data, Role.ORGANISER, current_user
-            )
-        except service.ValidationFailed as failed:
-            page_errors = _attach_errors(invite_form, failed.errors)
-        else:
-            _flash_invitations(result)
-            return redirect(url_for("campaigns.settings", campaign_id=campaign.id))
-    form = forms.SettingsForm(formdata=None, data=_settings_data(campaign))
-    return _render_settings(campaign, form, invite_form, page_errors)
+    return _invite(campaign_id, ORGANISERS_PAGE)
 
 
 @bp.route(ORGANISER_PREFIX + "/organisateurs/<int:membership_id>/retirer", methods=["POST"])
 @login_required
 def remove_organiser(campaign_id: int, membership_id: int) -> Response:
-    return _remove_member(campaign_id, membership_id, Role.ORGANISER, "campaigns.settings")
+    return _remove_member(campaign_id, membership_id, ORGANISERS_PAGE)
+
+
+def _invite(campaign_id: int, page: _MembersPage) -> str | Response:
+    """Invite people from the form of ``page``; on bad input the page again, the error beside the
+    field."""
+    campaign = _campaign(campaign_id)
+    invite_form = page.invite_form()
+    page_errors: list[str] = []
+    if invite_form.validate_on_submit():
+        try:
+            result = service.invite_members(
+                campaign, invite_form.emails.data, page.role, current_user
+            )
+        except service.ValidationFailed as failed:
+            page_errors = _attach_errors(invite_form, failed.errors)
+        else:
+            _flash_invitations(result)
+            return redirect(url_for(page.endpoint, campaign_id=campaign.id))
+    return page.render(campaign, invite_form=invite_form, page_errors=page_errors)
 
 
 def _flash_invitations(result: service.InviteResult) -> None:
@@ -396,19 +385,19 @@ def _flash_invitations(result: service.InviteResult) -> None:
         flash(_("Déjà invités : %(list)s.", list=", ".join(result.already)), "info")
 
 
-def _remove_member(campaign_id: int, membership_id: int, role: Role, endpoint: str) -> Response:
+def _remove_member(campaign_id: int, membership_id: int, page: _MembersPage) -> Response:
     campaign = _campaign(campaign_id)
     if not forms.ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        service.remove_member(campaign, membership_id, role, current_user)
+        service.remove_member(campaign, membership_id, page.role, current_user)
     except service.ValidationFailed as failed:
         for messages in failed.errors.values():
             for message in messages:
                 flash(message, "error")
     else:
         flash(_("L’accès est retiré."), "success")
-    return redirect(url_for(endpoint, campaign_id=campaign_id))
+    return redirect(url_for(page.endpoint, campaign_id=campaign_id))
 
 
 # ---------------------------------------------------------------- questions ------------------
@@ -585,22 +574,62 @@ def _jury_data(campaign: Campaign) -> dict[str, object]:
     }
 
 
-def _render_jury(
-    campaign: Campaign,
-    form: forms.JurySettingsForm,
-    invite_form: forms.InviteForm,
-    page_errors: list[str] | None = None,
-) -> str:
-    return _organiser_page(
-        "campaigns/jury.html",
-        campaign,
-        "jury",
-        form=form,
-        invite_form=invite_form,
-        jurors=service.members(campaign, Role.JUROR),
-        remove_form=forms.ConfirmForm(),
-        page_errors=page_errors or [],
-    )
+@dataclass(frozen=True)
+class _MembersPage:
+    """A page listing the people of one role, with the form inviting more, beside the settings
+    they go with: the organisers on the settings page, the jurors on the jury page."""
+
+    role: Role
+    endpoint: str
+    template: str
+    active: str
+    invite_prefix: str  # one invitation form on each page: the prefix keeps their fields apart
+    settings_form: type[FlaskForm]
+    stored: Callable[[Campaign], dict[str, object]]
+
+    def invite_form(self) -> forms.InviteForm:
+        return forms.InviteForm(prefix=self.invite_prefix)
+
+    def render(
+        self,
+        campaign: Campaign,
+        form: FlaskForm | None = None,
+        invite_form: forms.InviteForm | None = None,
+        page_errors: list[str] | None = None,
+    ) -> str:
+        """The page; ``form`` None: the settings as they are stored."""
+        if form is None:
+            form = self.settings_form(formdata=None, data=self.stored(campaign))
+        return _organiser_page(
+            self.template,
+            campaign,
+            self.active,
+            form=form,
+            invite_form=invite_form if invite_form is not None else self.invite_form(),
+            members=service.members(campaign, self.role),
+            remove_form=forms.ConfirmForm(),
+            page_errors=page_errors or [],
+        )
+
+
+ORGANISERS_PAGE = _MembersPage(
+    role=Role.ORGANISER,
+    endpoint="campaigns.settings",
+    template="campaigns/settings.html",
+    active="settings",
+    invite_prefix="org",
+    settings_form=forms.SettingsForm,
+    stored=_settings_data,
+)
+JURY_PAGE = _MembersPage(
+    role=Role.JUROR,
+    endpoint="campaigns.jury_settings",
+    template="campaigns/jury.html",
+    active="jury",
+    invite_prefix="jury",
+    settings_form=forms.JurySettingsForm,
+    stored=_jury_data,
+)
 
 
 @bp.route(ORGANISER_PREFIX + "/jury", methods=["GET", "POST"])
@@ -636,33 +665,19 @@ def jury_settings(campaign_id: int) -> str | Response:
                 "success" if changes else "info",
             )
             return redirect(url_for("campaigns.jury_settings", campaign_id=campaign.id))
-    return _render_jury(campaign, form, forms.InviteForm(prefix="jury"), page_errors)
+    return JURY_PAGE.render(campaign, form, page_errors=page_errors)
 
 
 @bp.route(ORGANISER_PREFIX + "/jury/invitations", methods=["POST"])
 @login_required
 def invite_jurors(campaign_id: int) -> str | Response:
-    campaign = _campaign(campaign_id)
-    invite_form = forms.InviteForm(prefix="jury")
-    page_errors: list[str] = []
-    if invite_form.validate_on_submit():
-        try:
-            result = service.invite_members(
-                campaign, invite_form.emails.data, Role.JUROR, current_user
-            )
-        except service.ValidationFailed as failed:
-            page_errors = _attach_errors(invite_form, failed.errors)
-        else:
-            _flash_invitations(result)
-            return redirect(url_for("campaigns.jury_settings", campaign_id=campaign.id))
-    form = forms.JurySettingsForm(formdata=None, data=_jury_data(campaign))
-    return _render_jury(campaign, form, invite_form, page_errors)
+    return _invite(campaign_id, JURY_PAGE)
 
 
 @bp.route(ORGANISER_PREFIX + "/jury/<int:membership_id>/retirer", methods=["POST"])
 @login_required
 def remove_juror(campaign_id: int, membership_id: int) -> Response:
-    return _remove_member(campaign_id, membership_id, Role.JUROR, "campaigns.jury_settings")
+    return _remove_member(campaign_id, membership_id, JURY_PAGE)
 
 
 # ---------------------------------------------------------------- audit log ------------------

@@ -362,15 +362,10 @@ class CampaignViews:
     # --- ranking
 
     def _ranking_sheet(self) -> Sheet:
-        # The jury's ranking holds every review in memory: computed once per order, the
-        # normalised one first, of which only the ranks are kept.
-        normalised_ranks = {
-            row.proposal_id: row.rank
-            for row in jury.campaign_ranking(
-                self.campaign.id, ReviewPhase.WRITTEN.value, "normalised"
-            )
-        }
-        report = jury.ranking_report(self.campaign.id, ReviewPhase.WRITTEN.value, "raw")
+        # The lean ranking (no juror details): one row per proposal, with its rank in both orders.
+        report = jury.ranking_report(
+            self.campaign.id, ReviewPhase.WRITTEN.value, "raw", details=False
+        )
         columns = [
             Column(_("Rang (note brute)"), ColumnType.INTEGER, 10),
             Column(_("Rang (note normalisée)"), ColumnType.INTEGER, 10),
@@ -395,19 +390,15 @@ class CampaignViews:
             Column(_("Présélection"), width=12),
             Column(_("Note de présélection"), width=40),
         ]
-        return Sheet(
-            str(VIEW_LABELS[RANKING]), columns, self._ranking_rows(report, normalised_ranks)
-        )
+        return Sheet(str(VIEW_LABELS[RANKING]), columns, self._ranking_rows(report))
 
-    def _ranking_rows(
-        self, report: jury.RankingReport, normalised_ranks: Mapping[int, int | None]
-    ) -> Iterator[tuple[Any, ...]]:
+    def _ranking_rows(self, report: jury.RankingReport) -> Iterator[tuple[Any, ...]]:
         statuses = {key: str(label) for key, label in STATUS_LABELS.items()}
         for row in report.rows:
             shortlisted = "" if row.shortlisted is None else _yes_no(row.shortlisted)
             yield (
                 row.rank,
-                normalised_ranks.get(row.proposal_id),
+                row.normalised_rank,
                 row.proposal_id,
                 row.title,
                 row.administration,
@@ -453,7 +444,9 @@ class CampaignViews:
             return
         pitch = {
             r.proposal_id: r
-            for r in jury.campaign_ranking(self.campaign.id, ReviewPhase.PITCH.value, "raw")
+            for r in jury.campaign_ranking(
+                self.campaign.id, ReviewPhase.PITCH.value, "raw", details=False
+            )
         }
         outcomes = {key: str(label) for key, label in results.OUTCOME_LABELS.items()}
         for r in rows:

@@ -37,6 +37,8 @@ from challenge.exports.models import ExportAudience, ExportFormat, ExportJob, Ex
 from challenge.exports.queries import ORGANISER, Audience
 from challenge.exports.writers import CSV_SEPARATORS, Progress
 from challenge.extensions import db
+from challenge.jury import service as jury
+from challenge.jury.access import raised_as
 from challenge.jury.models import Review, ReviewPhase, ReviewStatus
 from challenge.jury.visibility import (
     campaign_jurors,
@@ -179,19 +181,15 @@ def _campaign(campaign_id: int) -> Campaign:
 
 
 def organiser_campaign(user: User | None, campaign_id: int) -> Campaign:
-    """The campaign, if ``user`` organises it: 404 unknown, 403 otherwise."""
-    campaign = _campaign(campaign_id)
-    if not is_organiser(user, campaign.id):
-        raise Forbidden
-    return campaign
+    """:func:`challenge.jury.service.organiser_campaign`: 404 unknown, 403 not an organiser."""
+    with raised_as(NotFound, Forbidden):
+        return jury.organiser_campaign(user, campaign_id)
 
 
 def juror_campaign(user: User | None, campaign_id: int) -> Campaign:
-    """The campaign, if ``user`` sits on its jury: 404 otherwise (existence not revealed)."""
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or not is_juror(user, campaign.id):
-        raise NotFound
-    return campaign
+    """:func:`challenge.jury.service.juror_campaign`: 404 unless ``user`` sits on its jury."""
+    with raised_as(NotFound, Forbidden):
+        return jury.juror_campaign(user, campaign_id)
 
 
 def find_campaign(reference: str) -> Campaign:

@@ -25,12 +25,16 @@ Choices (all documented where they are implemented):
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
-import statistics
+import sys
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 Id = int | str
 
@@ -116,7 +120,7 @@ class Grid:
         return min(self.scale_max, max(self.scale_min, value))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Review:
     """One juror's scores for one proposal, by criterion id (absent or None: not given)."""
 
@@ -126,7 +130,24 @@ class Review:
     scores: Mapping[str, float | None]
 
 
-@dataclass(frozen=True)
+class Weighed(NamedTuple):
+    """A review's weighted mean, or why it is excluded (then ``score`` is None)."""
+
+    score: float | None
+    excluded_reason: str | None = None
+    criteria: tuple[str, ...] = ()  # the missing or out-of-scale criterion ids
+
+
+class WeightedReview(NamedTuple):
+    """A usable review reduced to its weighted mean (by :func:`weigh`)."""
+
+    review_id: Id
+    juror_id: Id
+    proposal_id: Id
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class ReviewScore:
     """A review's weighted mean, or why it was excluded (then ``score`` is None)."""
 
@@ -136,7 +157,7 @@ class ReviewScore:
     criteria: tuple[str, ...] = ()  # the missing or out-of-scale criterion ids
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JurorStats:
     """A juror's scoring habits, used to standardise their reviews."""
 
@@ -147,7 +168,7 @@ class JurorStats:
     normalised: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProposalScores:
     """Everything the results page shows for one proposal (None when it has no usable review)."""
 
@@ -160,7 +181,7 @@ class ProposalScores:
     normalised: float | None
     normalised_unclamped: float | None
     unnormalised_reviews: int
-    criterion_means: Mapping[str, float | None]
+    criterion_means: Mapping[Id, float | None]
 
     @property
     def relies_on_unnormalised(self) -> bool:
@@ -170,7 +191,11 @@ class ProposalScores:
 
 @dataclass(frozen=True)
 class ScoreReport:
-    """All computed scores; ``proposals`` follows the given proposal order."""
+    """All computed scores; ``proposals`` follows the given proposal order.
+
+    ``reviews`` is empty when the report comes from :func:`compute_weighted_scores`, which never
+    sees the reviews' criterion scores (its caller counts the excluded reviews).
+    """
 
     reviews: tuple[ReviewScore, ...]
     jurors: Mapping[Id, JurorStats]
@@ -184,7 +209,7 @@ class ScoreReport:
         return tuple(r for r in self.reviews if r.score is None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RankedProposal:
     """A proposal's place in a ranking (rank None: no usable review)."""
 
@@ -192,17 +217,59 @@ class RankedProposal:
     scores: ProposalScores
 
 
+# ---------------------------------------------------------------- one review -----------------
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What weighing a review needs from its grid, worked out once per grid."""
+
+    counted: tuple[tuple[int, float], ...]  # (position in grid.criteria, weight), weight > 0
+    total_weight: float
+    low: float  # scale bounds, float noise included (as in _in_scale)
+    high: float
+
+
+@functools.lru_cache(maxsize=32)
+def _layout(grid: Grid) -> _Layout:
+    tolerance = SCALE_TOLERANCE * grid.scale_range
+    counted = tuple((i, c.weight) for i, c in enumerate(grid.criteria) if c.weight > 0)
+    return _Layout(
+        counted=counted,
+        total_weight=math.fsum(c.weight for c in grid.counted),
+        low=grid.scale_min - tolerance,
+        high=grid.scale_max + tolerance,
+    )
+
+
 def score_review(grid: Grid, review: Review) -> ReviewScore:
     """Weighted mean of the counted criteria, or the reason the review is excluded."""
-    bad = tuple(c.id for c in grid.criteria if not _in_scale(grid, review.scores.get(c.id)))
-    if bad:
-        return ReviewScore(review, None, EXCLUDED_OUT_OF_SCALE, bad)
-    missing = tuple(c.id for c in grid.counted if review.scores.get(c.id) is None)
+    return ReviewScore(review, *weigh(grid, [review.scores.get(c.id) for c in grid.criteria]))
+
+
+def weigh(grid: Grid, values: Sequence[float | None]) -> Weighed:
+    """:func:`score_review` on scores given in ``grid.criteria`` order (None: not given).
+
+    The one implementation of the rules: a score out of the scale (on any criterion, counted or
+    not) or a missing counted score excludes the review; otherwise the weighted mean of the
+    counted criteria, each score clamped into the scale first.
+    """
+    if len(values) != len(grid.criteria):
+        raise ValueError("one value per criterion of the grid, in its order")
+    layout = _layout(grid)
+    low, high = layout.low, layout.high
+    for value in values:
+        if value is not None and not (math.isfinite(value) and low <= value <= high):
+            bad = tuple(
+                c.id for c, v in zip(grid.criteria, values, strict=True) if not _in_scale(grid, v)
+            )
+            return Weighed(None, EXCLUDED_OUT_OF_SCALE, bad)
+    missing = tuple(grid.criteria[i].id for i, _ in layout.counted if values[i] is None)
     if missing:
-        return ReviewScore(review, None, EXCLUDED_INCOMPLETE, missing)
-    total_weight = math.fsum(c.weight for c in grid.counted)
-    weighted = math.fsum(c.weight * grid.clamp(review.scores[c.id]) for c in grid.counted)
-    return ReviewScore(review, grid.clamp(weighted / total_weight))
+        return Weighed(None, EXCLUDED_INCOMPLETE, missing)
+    clamp = grid.clamp
+    weighted = math.fsum(w * clamp(values[i]) for i, w in layout.counted)
+    return Weighed(clamp(weighted / layout.total_weight))
 
 
 def _in_scale(grid: Grid, value: float | None) -> bool:
@@ -215,6 +282,26 @@ def _in_scale(grid: Grid, value: float | None) -> bool:
     )
 
 
+def criterion_means(
+    grid: Grid, usable: Iterable[Sequence[float | None]]
+) -> tuple[float | None, ...]:
+    """Each criterion's mean (``grid.criteria`` order) over the usable reviews that filled it.
+
+    ``usable``: the criterion scores of one proposal's usable reviews, each in ``grid.criteria``
+    order as given to :func:`weigh`. Scores are clamped into the scale first.
+    """
+    given: list[list[float]] = [[] for _ in grid.criteria]
+    clamp = grid.clamp
+    for values in usable:
+        for column, value in zip(given, values, strict=True):
+            if value is not None:
+                column.append(clamp(value))
+    return tuple(math.fsum(column) / len(column) if column else None for column in given)
+
+
+# ---------------------------------------------------------------- every proposal -------------
+
+
 def compute_scores(
     grid: Grid, reviews: Iterable[Review], proposals: Sequence[Id] = ()
 ) -> ScoreReport:
@@ -223,89 +310,213 @@ def compute_scores(
     ``proposals`` fixes the output order and lists proposals that received no review; proposals
     only seen in ``reviews`` follow in order of first appearance.
     """
-    scored = tuple(score_review(grid, r) for r in reviews)
-    usable = [r for r in scored if r.score is not None]
-    values = [r.score for r in usable]
-    global_mean = statistics.fmean(values) if values else None
-    global_stdev = statistics.pstdev(values) if values else None
-    jurors = _juror_stats(grid, usable)
-    adjusted = [_adjusted(r, jurors, global_mean, global_stdev) for r in usable]
+    ids = [c.id for c in grid.criteria]
+    scored: list[ReviewScore] = []
+    usable: list[WeightedReview] = []
+    usable_values: dict[Id, list[list[float | None]]] = defaultdict(list)
+    order = dict.fromkeys(proposals)
+    for review in reviews:
+        values = [review.scores.get(c) for c in ids]
+        result = ReviewScore(review, *weigh(grid, values))
+        scored.append(result)
+        order.setdefault(review.proposal_id)
+        if result.score is not None:
+            usable.append(
+                WeightedReview(review.review_id, review.juror_id, review.proposal_id, result.score)
+            )
+            usable_values[review.proposal_id].append(values)
+    means = {
+        p: dict(zip(ids, criterion_means(grid, given), strict=True))
+        for p, given in usable_values.items()
+    }
+    report = compute_weighted_scores(grid, usable, list(order), means)
+    return ScoreReport(
+        tuple(scored), report.jurors, report.proposals, report.global_mean, report.global_stdev
+    )
 
-    by_proposal: dict[Id, list[tuple[ReviewScore, float]]] = {p: [] for p in proposals}
-    for r in scored:
-        by_proposal.setdefault(r.review.proposal_id, [])
-    for r, value in zip(usable, adjusted, strict=True):
-        by_proposal[r.review.proposal_id].append((r, value))
-    results = tuple(_proposal_scores(grid, p, rs, jurors) for p, rs in by_proposal.items())
-    return ScoreReport(scored, jurors, results, global_mean, global_stdev)
+
+def compute_weighted_scores(
+    grid: Grid,
+    reviews: Iterable[tuple[Id, Id, Id, float]],
+    proposals: Sequence[Id] = (),
+    criterion_means: Mapping[Id, Mapping[Id, float | None]] | None = None,
+) -> ScoreReport:
+    """Score every proposal from its usable reviews, already weighted.
+
+    ``reviews``: (review, juror, proposal, score) of the usable reviews only (see
+    :class:`WeightedReview`), ``score`` being the review's weighted mean from :func:`weigh`; the
+    caller leaves the excluded reviews out and counts them. It may be a one-pass iterator (rows
+    streamed from the database): only each review's juror, proposal and score are kept, in
+    compact arrays. ``criterion_means``: each proposal's means by criterion (see
+    :func:`criterion_means`), kept as given; a proposal without any gets None for every
+    criterion. ``proposals``: as for :func:`compute_scores`. The report's ``reviews`` is empty.
+
+    :func:`compute_scores` weighs the reviews then calls this function: both give the same
+    numbers.
+    """
+    positions: dict[Id, int] = {}
+    for proposal in proposals:
+        positions.setdefault(proposal, len(positions))
+    juror_positions: dict[Id, int] = {}
+    proposal_of, juror_of, scores = array("q"), array("q"), array("d")
+    for _review, juror, proposal, score in reviews:
+        p = positions.get(proposal)
+        if p is None:
+            p = positions[proposal] = len(positions)
+        j = juror_positions.get(juror)
+        if j is None:
+            j = juror_positions[juror] = len(juror_positions)
+        proposal_of.append(p)
+        juror_of.append(j)
+        scores.append(score)
+
+    count = len(scores)
+    global_mean = math.fsum(scores) / count if count else None
+    global_stdev = _pstdev(scores) if count else None
+    jurors = _juror_stats(grid, list(juror_positions), juror_of, scores)
+    by_position = list(jurors.values())
+    adjusted = array("d", scores)
+    for k, j in enumerate(juror_of):
+        if by_position[j].normalised:
+            adjusted[k] = _adjusted(scores[k], by_position[j], global_mean, global_stdev)
+
+    means = criterion_means or {}
+    ids = [c.id for c in grid.criteria]
+    results = []
+    for proposal, members in zip(positions, _grouped(proposal_of, len(positions)), strict=True):
+        results.append(
+            _proposal_scores(
+                grid,
+                proposal,
+                [scores[k] for k in members],
+                [adjusted[k] for k in members],
+                sum(not by_position[juror_of[k]].normalised for k in members),
+                means.get(proposal) or dict.fromkeys(ids),
+            )
+        )
+    return ScoreReport((), jurors, tuple(results), global_mean, global_stdev)
 
 
-def _juror_stats(grid: Grid, usable: Sequence[ReviewScore]) -> dict[Id, JurorStats]:
+def _grouped(keys: array, size: int) -> Iterator[array]:
+    """For each key 0..size-1, the positions in ``keys`` holding it, in order (a counting sort)."""
+    counts = [0] * size
+    for key in keys:
+        counts[key] += 1
+    starts = list(itertools.accumulate(counts, initial=0))
+    order = array("q", bytes(8 * len(keys)))  # filled below
+    fill = starts[:-1]
+    for index, key in enumerate(keys):
+        order[fill[key]] = index
+        fill[key] += 1
+    for key in range(size):
+        yield order[starts[key] : starts[key + 1]]
+
+
+def _juror_stats(
+    grid: Grid, juror_ids: Sequence[Id], juror_of: array, scores: array
+) -> dict[Id, JurorStats]:
     """Mean and population stdev of each juror's scores, and whether they can be standardised."""
-    by_juror: dict[Id, list[float]] = defaultdict(list)
-    for r in usable:
-        by_juror[r.review.juror_id].append(r.score)
     stats = {}
-    for juror, values in by_juror.items():
-        stdev = statistics.pstdev(values)
+    for juror, members in zip(juror_ids, _grouped(juror_of, len(juror_ids)), strict=True):
+        values = [scores[k] for k in members]
+        stdev = _pstdev(values)
         normalised = (
             len(values) >= MIN_REVIEWS_FOR_NORMALISATION
             and stdev > SCALE_TOLERANCE * grid.scale_range
         )
-        stats[juror] = JurorStats(juror, len(values), statistics.fmean(values), stdev, normalised)
+        mean = math.fsum(values) / len(values)
+        stats[juror] = JurorStats(juror, len(values), mean, stdev, normalised)
     return stats
 
 
-def _adjusted(
-    review: ReviewScore,
-    jurors: Mapping[Id, JurorStats],
-    global_mean: float,
-    global_stdev: float,
-) -> float:
+def _adjusted(score: float, juror: JurorStats, global_mean: float, global_stdev: float) -> float:
     """The review's score on the global scale: mean + stdev * z, or the raw score as fallback.
 
     Using the raw score for a juror who cannot be standardised is the same as assuming their
     z-score is (score - global mean) / global stdev: it is left where it is, shifted by nothing.
     """
-    juror = jurors[review.review.juror_id]
     if not juror.normalised:
-        return review.score
-    return global_mean + global_stdev * (review.score - juror.mean) / juror.stdev
+        return score
+    return global_mean + global_stdev * (score - juror.mean) / juror.stdev
 
 
 def _proposal_scores(
     grid: Grid,
     proposal: Id,
-    scored: Sequence[tuple[ReviewScore, float]],
-    jurors: Mapping[Id, JurorStats],
+    values: Sequence[float],
+    adjusted: Sequence[float],
+    unnormalised: int,
+    criterion_means: Mapping[Id, float | None],
 ) -> ProposalScores:
-    """Aggregate a proposal's usable reviews, given with their adjusted (normalised) scores."""
-    reviews = [r for r, _ in scored]
-    criterion_means = {c.id: _criterion_mean(grid, reviews, c.id) for c in grid.criteria}
-    if not reviews:
+    """Aggregate a proposal's usable review scores, given with their adjusted (normalised) ones."""
+    if not values:
         return ProposalScores(proposal, 0, None, None, None, False, None, None, 0, criterion_means)
-    values = [r.score for r in reviews]
-    stdev = statistics.pstdev(values)
-    unclamped = statistics.fmean(value for _, value in scored)
+    stdev = _pstdev(values)
+    unclamped = math.fsum(adjusted) / len(adjusted)
     return ProposalScores(
         proposal_id=proposal,
         review_count=len(values),
-        mean=statistics.fmean(values),
-        median=statistics.median(values),
+        mean=math.fsum(values) / len(values),
+        median=_median(values),
         stdev=stdev,
         disagreement=len(values) >= 2 and stdev >= DISAGREEMENT_FRACTION * grid.scale_range,
         normalised=grid.clamp(unclamped),
         normalised_unclamped=unclamped,
-        unnormalised_reviews=sum(not jurors[r.review.juror_id].normalised for r in reviews),
+        unnormalised_reviews=unnormalised,
         criterion_means=criterion_means,
     )
 
 
-def _criterion_mean(grid: Grid, reviews: Sequence[ReviewScore], criterion: str) -> float | None:
-    """Mean score on one criterion over the usable reviews that filled it in."""
-    values = [r.review.scores.get(criterion) for r in reviews]
-    given = [grid.clamp(v) for v in values if v is not None]
-    return statistics.fmean(given) if given else None
+# ---------------------------------------------------------------- exact statistics -----------
+# The mean is math.fsum / n (what statistics.fmean computes); the standard deviation is exact and
+# correctly rounded like statistics.pstdev, but with plain integers: floats are dyadic
+# rationals, so one common power-of-two denominator makes every sum an integer sum, where
+# statistics builds a Fraction per value (slow on hundreds of thousands of scores).
+
+_SQRT_BIT_WIDTH = 2 * sys.float_info.mant_dig + 3
+
+
+def _pstdev(values: Sequence[float]) -> float:
+    """Population standard deviation of ``values`` (not empty), equal to statistics.pstdev."""
+    count = len(values)
+    scale = max(v.as_integer_ratio()[1] for v in values)  # powers of two: all divide the largest
+    total = squares = 0
+    for value in values:
+        numerator, denominator = value.as_integer_ratio()
+        scaled = numerator * (scale // denominator)
+        total += scaled
+        squares += scaled * scaled
+    # variance = (count * sum(x²) - sum(x)²) / count², x = scaled / scale: exact
+    numerator = count * squares - total * total
+    denominator = count * count * scale * scale
+    common = math.gcd(numerator, denominator)
+    return _sqrt_of_fraction(numerator // common, denominator // common)
+
+
+def _sqrt_of_fraction(n: int, m: int) -> float:
+    """Square root of n/m as a correctly rounded float (the method of ``statistics``)."""
+    q = (n.bit_length() - m.bit_length() - _SQRT_BIT_WIDTH) // 2
+    if q >= 0:
+        return float(_isqrt_round_to_odd(n, m << 2 * q) << q)
+    return _isqrt_round_to_odd(n << -2 * q, m) / (1 << -q)
+
+
+def _isqrt_round_to_odd(n: int, m: int) -> int:
+    """Square root of n/m rounded to an integer, to odd (keeps the final rounding exact)."""
+    root = math.isqrt(n // m)
+    return root | (root * root * m != n)
+
+
+def _median(values: Sequence[float]) -> float:
+    """The middle value, or the mean of the two middle values (as statistics.median)."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+# ---------------------------------------------------------------- ranking --------------------
 
 
 def rank_proposals(

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import math
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Row, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -1327,7 +1330,7 @@ def _remind_campaign(campaign: Campaign, days_left: int, day: str) -> int:
 # ---------------------------------------------------------------- ranking --------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JurorScore:
     juror_id: int
     juror_name: str
@@ -1339,11 +1342,11 @@ class JurorScore:
     comment_for_jury: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RankingRow:
     """One proposal in a ranking, as plain values (for pages, exports and the results)."""
 
-    rank: int | None
+    rank: int | None  # in the order asked for (``by``)
     proposal_id: int
     title: str
     administration: str
@@ -1357,9 +1360,11 @@ class RankingRow:
     normalised: float | None
     unnormalised_reviews: int
     criterion_means: dict[int, float | None]
-    juror_scores: tuple[JurorScore, ...]
+    juror_scores: tuple[JurorScore, ...]  # empty when the details were not asked for
     shortlisted: bool | None  # the organisers' decision, None when none was taken
     shortlist_note: str
+    raw_rank: int | None = None  # the rank in each order, whatever ``by``
+    normalised_rank: int | None = None
 
     @property
     def score(self) -> float | None:
@@ -1388,47 +1393,74 @@ class RankingReport:
     grid_ready: bool
 
 
-def campaign_ranking(campaign_id: int, phase: str = "written", by: str = "raw") -> list[RankingRow]:
+Details = bool | Collection[int]
+
+
+def campaign_ranking(
+    campaign_id: int, phase: str = "written", by: str = "raw", *, details: Details = True
+) -> list[RankingRow]:
     """The ranking of a campaign's proposals, as plain rows, best first.
 
     ``phase``: "written" (the jury's reviews, proposals in competition) or "pitch" (pitch-day
     scores, proposals on the pitch list or with a pitch review). ``by``: "raw" or "normalised".
     Counts only submitted reviews by jurors not in conflict. No permission check: the caller
     checks that the person is an organiser. A constant number of queries.
+
+    ``details``: each row's ``juror_scores`` (every counted review with its criterion scores and
+    comment) for every row (True), for none (False: the lean ranking, for long lists such as
+    exports) or for these proposal ids only. The ranks and scores never depend on it.
     """
-    return ranking_report(campaign_id, phase, by).rows
+    return ranking_report(campaign_id, phase, by, details=details).rows
 
 
-def ranking_report(campaign_id: int, phase: str = "written", by: str = "raw") -> RankingReport:
+def ranking_report(
+    campaign_id: int, phase: str = "written", by: str = "raw", *, details: Details = True
+) -> RankingReport:
     """:func:`campaign_ranking` with what the page needs to explain it."""
+    computed = _compute_ranking(campaign_id, phase, by)
+    if details is False:
+        return computed.report
+    wanted = None if details is True else set(details)
+    rows = computed.report.rows
+    if wanted is not None:
+        rows = [r for r in rows if r.proposal_id in wanted]
+    detailed = {r.proposal_id: r for r in _with_details(computed, rows, everything=wanted is None)}
+    return replace(
+        computed.report, rows=[detailed.get(r.proposal_id, r) for r in computed.report.rows]
+    )
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """A lean ranking, with what loading some rows' jurors' details needs afterwards."""
+
+    report: RankingReport
+    criteria: list[Criterion]
+    grid: ranking_algo.Grid | None
+    conflicts: frozenset[tuple[int, int]]
+    names: dict[int, str]  # reviewer id -> name
+    standardised: dict[int, bool]  # juror id -> whether their scores were standardised
+
+
+def _compute_ranking(campaign_id: int, phase: str, by: str) -> _Ranking:
+    """Every row without the jurors' details, in a constant number of queries.
+
+    The submitted reviews are streamed once, as one row each (their criterion scores side by
+    side), weighed as they come and kept as (juror, proposal, score) in compact arrays: the
+    memory does not grow with the number of criteria and no review object is kept.
+    """
     phase = ReviewPhase(phase).value
     by = ranking_algo.RankBy(by).value
     campaign = _campaign(campaign_id)
     criteria = review_grid(campaign.id, phase)
     grid = _grid(criteria)
     proposals = _ranked_proposals(campaign.id, phase)
-    reviews = _submitted_reviews(campaign.id, phase)
-    reviewer_ids = sorted({r.juror_id for r in reviews.values()})
-    reviewers = {
-        u.id: u
-        for u in db.session.execute(
-            select(User.id, User.email, User.first_name, User.last_name, User.administration).where(
-                User.id.in_(reviewer_ids)
-            )
-        )
-    }
-    refs = [
-        JurorRef(u.id, u.email, _name(u.first_name, u.last_name, u.email), u.administration)
-        for u in reviewers.values()
-    ]
+    reviewers = _reviewers(campaign.id, phase)
+    names = {u.id: _name(u.first_name, u.last_name, u.email) for u in reviewers}
+    refs = [JurorRef(u.id, u.email, names[u.id], u.administration) for u in reviewers]
     conflicts = conflict_pairs(campaign, refs, [(p.id, p.administration) for p in proposals])
-    proposal_ids = {p.id for p in proposals}
-    counted = {
-        rid: r
-        for rid, r in reviews.items()
-        if r.proposal_id in proposal_ids and (r.juror_id, r.proposal_id) not in conflicts
-    }
-    conflicted = sum(1 for r in reviews.values() if (r.juror_id, r.proposal_id) in conflicts)
+    proposal_ids = frozenset(p.id for p in proposals)
+    counted = _counted_reviews(campaign.id, phase, criteria, grid, proposal_ids, conflicts)
     supports = _campaign_support_counts(campaign.id)
     decisions = {
         d.proposal_id: d
@@ -1440,56 +1472,40 @@ def ranking_report(campaign_id: int, phase: str = "written", by: str = "raw") ->
     }
     criterion_refs = [CriterionRef(c.id, c.label, c.weight) for c in criteria]
     if grid is None:
-        rows = [_row(None, p, supports, decisions, None, ()) for p in proposals]
-        return RankingReport(
-            campaign.id, phase, by, criterion_refs, 0, 0, rows, 0, conflicted, [], False
+        rows = [_row(None, p, supports, decisions, None) for p in proposals]
+        report = RankingReport(
+            campaign.id, phase, by, criterion_refs, 0, 0, rows, 0, counted.conflicted, [], False
         )
+        return _Ranking(report, criteria, None, conflicts, names, {})
 
-    report = ranking_algo.compute_scores(
-        grid,
-        [
-            ranking_algo.Review(
-                rid, r.juror_id, r.proposal_id, {str(k): v for k, v in r.scores.items()}
-            )
-            for rid, r in counted.items()
-        ],
-        [p.id for p in proposals],
+    scores = ranking_algo.compute_weighted_scores(
+        grid, counted.pop_reviews(), [p.id for p in proposals], counted.criterion_means
     )
-    by_proposal: dict[int, list[JurorScore]] = defaultdict(list)
-    for scored in report.reviews:
-        r = counted[scored.review.review_id]
-        user = reviewers.get(r.juror_id)
-        stats = report.jurors.get(r.juror_id)
-        by_proposal[r.proposal_id].append(
-            JurorScore(
-                juror_id=r.juror_id,
-                juror_name=_name(user.first_name, user.last_name, user.email) if user else "?",
-                review_id=scored.review.review_id,
-                score=scored.score,
-                excluded_reason=scored.excluded_reason,
-                normalised=bool(stats and stats.normalised),
-                scores=dict(r.scores),
-                comment_for_jury=r.comment,
-            )
-        )
+    raw = by == ranking_algo.RankBy.RAW.value
+    other = ranking_algo.RankBy.NORMALISED if raw else ranking_algo.RankBy.RAW
+    other_ranks = {r.scores.proposal_id: r.rank for r in ranking_algo.rank_proposals(scores, other)}
     info = {p.id: p for p in proposals}
-    rows = [
-        _row(
-            ranked.rank,
-            info[ranked.scores.proposal_id],
-            supports,
-            decisions,
-            ranked.scores,
-            tuple(sorted(by_proposal[ranked.scores.proposal_id], key=lambda s: s.juror_name)),
+    criterion_ids = [c.id for c in criteria]
+    rows = []
+    for ranked in ranking_algo.rank_proposals(scores, by):
+        proposal_id = ranked.scores.proposal_id
+        other_rank = other_ranks[proposal_id]
+        rows.append(
+            _row(
+                ranked.rank,
+                info[proposal_id],
+                supports,
+                decisions,
+                ranked.scores,
+                (ranked.rank, other_rank) if raw else (other_rank, ranked.rank),
+                # the means of a proposal without a usable review: None for every criterion
+                None if ranked.scores.review_count else dict.fromkeys(criterion_ids),
+            )
         )
-        for ranked in ranking_algo.rank_proposals(report, by)
-    ]
     unnormalised = sorted(
-        _name(reviewers[j].first_name, reviewers[j].last_name, reviewers[j].email)
-        for j, stats in report.jurors.items()
-        if not stats.normalised and j in reviewers
+        names[j] for j, stats in scores.jurors.items() if not stats.normalised and j in names
     )
-    return RankingReport(
+    report = RankingReport(
         campaign_id=campaign.id,
         phase=phase,
         by=by,
@@ -1497,11 +1513,170 @@ def ranking_report(campaign_id: int, phase: str = "written", by: str = "raw") ->
         scale_min=grid.scale_min,
         scale_max=grid.scale_max,
         rows=rows,
-        excluded_reviews=len(report.excluded),
-        conflicted_reviews=conflicted,
+        excluded_reviews=counted.excluded,
+        conflicted_reviews=counted.conflicted,
         unnormalised_jurors=unnormalised,
         grid_ready=True,
     )
+    standardised = {j: stats.normalised for j, stats in scores.jurors.items()}
+    return _Ranking(report, criteria, grid, conflicts, names, standardised)
+
+
+def _reviewers(campaign_id: int, phase: str) -> list[Row]:
+    """The accounts of the jurors with a submitted review in the phase."""
+    juror_ids = select(Review.juror_id).where(
+        Review.campaign_id == campaign_id,
+        Review.phase == phase,
+        Review.status == ReviewStatus.SUBMITTED.value,
+    )
+    return list(
+        db.session.execute(
+            select(User.id, User.email, User.first_name, User.last_name, User.administration)
+            .where(User.id.in_(juror_ids))
+            .order_by(User.id)
+        )
+    )
+
+
+@dataclass
+class _CountedReviews:
+    """The counted usable reviews (column by column), and what the others were."""
+
+    columns: tuple[array, ...] = field(
+        default_factory=lambda: (array("q"), array("q"), array("q"), array("d"))
+    )  # review ids, juror ids, proposal ids, weighted scores
+    criterion_means: dict[int, dict[int, float | None]] = field(default_factory=dict)
+    excluded: int = 0  # counted but incomplete or out of scale
+    conflicted: int = 0
+
+    def pop_reviews(self) -> Iterator[tuple[int, int, int, float]]:
+        """The usable reviews as (review, juror, proposal, score), once (then forgotten)."""
+        columns, self.columns = self.columns, ()
+        return zip(*columns, strict=True)
+
+
+STREAM_BATCH = 5000
+
+
+def _counted_reviews(
+    campaign_id: int,
+    phase: str,
+    criteria: Sequence[Criterion],
+    grid: ranking_algo.Grid | None,
+    proposal_ids: frozenset[int],
+    conflicts: frozenset[tuple[int, int]],
+) -> _CountedReviews:
+    """Stream the phase's submitted reviews (one row each, scores in grid order) and weigh them.
+
+    A review counts when its proposal is ranked and its juror is not in conflict with it; a
+    counted review is usable unless :func:`ranking_algo.weigh` excludes it. The rows come by
+    proposal, so each proposal's criterion means are computed when its last review is read.
+    """
+    by_criterion = [
+        func.max(case((ReviewScore.criterion_id == c.id, ReviewScore.score))) for c in criteria
+    ]
+    statement = (
+        select(Review.id, Review.juror_id, Review.proposal_id, *by_criterion)
+        .outerjoin(ReviewScore, ReviewScore.review_id == Review.id)
+        .where(
+            Review.campaign_id == campaign_id,
+            Review.phase == phase,
+            Review.status == ReviewStatus.SUBMITTED.value,
+        )
+        .group_by(Review.id, Review.juror_id, Review.proposal_id)
+        .order_by(Review.proposal_id, Review.id)
+    )
+    result = _CountedReviews()
+    review_ids, juror_ids, proposals_of, scores = result.columns
+    criterion_ids = [c.id for c in criteria]
+    rows = db.session.execute(statement.execution_options(yield_per=STREAM_BATCH))
+    try:
+        for proposal_id, reviews in groupby(rows, key=itemgetter(2)):
+            usable: list[Sequence[float | None]] = []
+            for review_id, juror_id, _proposal, *values in reviews:
+                if (juror_id, proposal_id) in conflicts:
+                    result.conflicted += 1
+                    continue
+                if grid is None or proposal_id not in proposal_ids:
+                    continue
+                weighed = ranking_algo.weigh(grid, values)
+                if weighed.score is None:
+                    result.excluded += 1
+                    continue
+                review_ids.append(review_id)
+                juror_ids.append(juror_id)
+                proposals_of.append(proposal_id)
+                scores.append(weighed.score)
+                usable.append(values)
+            if usable:
+                means = ranking_algo.criterion_means(grid, usable)
+                result.criterion_means[proposal_id] = dict(zip(criterion_ids, means, strict=True))
+    finally:
+        rows.close()
+    return result
+
+
+def _with_details(
+    computed: _Ranking, rows: Sequence[RankingRow], *, everything: bool = False
+) -> list[RankingRow]:
+    """``rows`` with their jurors' details (``juror_scores``), loaded in one query.
+
+    ``everything``: the rows are the whole ranking, so read every review of the phase rather
+    than those of the rows' proposals.
+    """
+    if computed.grid is None or not rows:
+        return list(rows)
+    report = computed.report
+    ids = {r.proposal_id for r in rows}
+    statement = (
+        select(
+            Review.id,
+            Review.juror_id,
+            Review.proposal_id,
+            Review.comment_for_jury,
+            ReviewScore.criterion_id,
+            ReviewScore.score,
+        )
+        .outerjoin(ReviewScore, ReviewScore.review_id == Review.id)
+        .where(
+            Review.campaign_id == report.campaign_id,
+            Review.phase == report.phase,
+            Review.status == ReviewStatus.SUBMITTED.value,
+        )
+        .order_by(Review.id)
+    )
+    if not everything and len(ids) <= DETAILS_IN_LIST_MAX:
+        statement = statement.where(Review.proposal_id.in_(sorted(ids)))
+    by_proposal: dict[int, list[JurorScore]] = defaultdict(list)
+    for review_id, group in groupby(db.session.execute(statement), key=itemgetter(0)):
+        review_rows = list(group)  # one per criterion score
+        _id, juror_id, proposal_id, comment, _criterion, _score = review_rows[0]
+        if proposal_id not in ids or (juror_id, proposal_id) in computed.conflicts:
+            continue
+        given = {r.criterion_id: r.score for r in review_rows if r.criterion_id is not None}
+        weighed = ranking_algo.weigh(computed.grid, [given.get(c.id) for c in computed.criteria])
+        by_proposal[proposal_id].append(
+            JurorScore(
+                juror_id=juror_id,
+                juror_name=computed.names.get(juror_id, "?"),
+                review_id=review_id,
+                score=weighed.score,
+                excluded_reason=weighed.excluded_reason,
+                normalised=computed.standardised.get(juror_id, False),
+                scores=given,
+                comment_for_jury=comment or "",
+            )
+        )
+    return [
+        replace(
+            r,
+            juror_scores=tuple(sorted(by_proposal[r.proposal_id], key=lambda s: s.juror_name)),
+        )
+        for r in rows
+    ]
+
+
+DETAILS_IN_LIST_MAX = 1000  # more proposals: read the whole phase, filter here
 
 
 def _campaign_support_counts(campaign_id: int) -> dict[int, int]:
@@ -1519,7 +1694,7 @@ def _name(first: str | None, last: str | None, email: str) -> str:
     return f"{first or ''} {last or ''}".strip() or email
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _ProposalInfo:
     id: int
     title: str
@@ -1527,18 +1702,11 @@ class _ProposalInfo:
     status: str
 
 
-@dataclass
-class _LoadedReview:
-    juror_id: int
-    proposal_id: int
-    comment: str
-    scores: dict[int, float] = field(default_factory=dict)
-
-
 def _ranked_proposals(campaign_id: int, phase: str) -> list[_ProposalInfo]:
     query = select(Proposal.id, Proposal.title, Proposal.administration, Proposal.status).where(
         Proposal.campaign_id == campaign_id, Proposal.status.in_(IN_COMPETITION)
     )
+    keep = None
     if phase == ReviewPhase.PITCH.value:
         on_list = {p for p, _a in pitch_candidates(campaign_id)}
         with_reviews = set(
@@ -1549,46 +1717,17 @@ def _ranked_proposals(campaign_id: int, phase: str) -> list[_ProposalInfo]:
             )
         )
         keep = on_list | with_reviews
-        return [
-            _ProposalInfo(r.id, r.title, r.administration, r.status)
-            for r in db.session.execute(query.order_by(Proposal.id))
-            if r.id in keep
-        ]
+    shared: dict[str, str] = {}  # one string object per distinct administration and status
     return [
-        _ProposalInfo(r.id, r.title, r.administration, r.status)
+        _ProposalInfo(
+            r.id,
+            r.title,
+            shared.setdefault(r.administration, r.administration),
+            shared.setdefault(r.status, r.status),
+        )
         for r in db.session.execute(query.order_by(Proposal.id))
+        if keep is None or r.id in keep
     ]
-
-
-def _submitted_reviews(campaign_id: int, phase: str) -> dict[int, _LoadedReview]:
-    """Submitted reviews of the phase with their scores, in one query."""
-    rows = db.session.execute(
-        select(
-            Review.id,
-            Review.juror_id,
-            Review.proposal_id,
-            Review.comment_for_jury,
-            ReviewScore.criterion_id,
-            ReviewScore.score,
-        )
-        .outerjoin(ReviewScore, ReviewScore.review_id == Review.id)
-        .where(
-            Review.campaign_id == campaign_id,
-            Review.phase == phase,
-            Review.status == ReviewStatus.SUBMITTED.value,
-        )
-        .order_by(Review.id)
-    )
-    reviews: dict[int, _LoadedReview] = {}
-    for row in rows:
-        review = reviews.get(row.id)
-        if review is None:
-            review = reviews[row.id] = _LoadedReview(
-                row.juror_id, row.proposal_id, row.comment_for_jury or ""
-            )
-        if row.criterion_id is not None:
-            review.scores[row.criterion_id] = row.score
-    return reviews
 
 
 def _row(
@@ -1597,9 +1736,13 @@ def _row(
     supports: Mapping[int, int],
     decisions: Mapping[int, object],
     scores: ranking_algo.ProposalScores | None,
-    juror_scores: tuple[JurorScore, ...],
+    ranks: tuple[int | None, int | None] = (None, None),
+    criterion_means: dict[int, float | None] | None = None,
 ) -> RankingRow:
+    """A row; ``criterion_means`` replaces the scores' (keyed by criterion id already)."""
     decision = decisions.get(proposal.id)
+    if criterion_means is None:
+        criterion_means = dict(scores.criterion_means) if scores else {}
     return RankingRow(
         rank=rank,
         proposal_id=proposal.id,
@@ -1614,10 +1757,12 @@ def _row(
         disagreement=scores.disagreement if scores else False,
         normalised=scores.normalised if scores else None,
         unnormalised_reviews=scores.unnormalised_reviews if scores else 0,
-        criterion_means={int(k): v for k, v in scores.criterion_means.items()} if scores else {},
-        juror_scores=juror_scores,
+        criterion_means=criterion_means,
+        juror_scores=(),
         shortlisted=decision.selected if decision is not None else None,
         shortlist_note=decision.note if decision is not None else "",
+        raw_rank=ranks[0],
+        normalised_rank=ranks[1],
     )
 
 
@@ -1631,8 +1776,8 @@ class RankingFilters:
 @dataclass(frozen=True)
 class RankingPage:
     campaign: Campaign
-    report: RankingReport
-    rows: list[RankingRow]  # this page, after the filters
+    report: RankingReport  # its rows without the jurors' details
+    rows: list[RankingRow]  # this page, after the filters, with each juror's scores
     matching: int
     page: int
     pages: int
@@ -1654,18 +1799,23 @@ def organiser_ranking(
     page: int = 1,
     phase: str = "written",
 ) -> RankingPage:
-    """The ranking page of an organiser: ranks are global, the filters only hide rows."""
+    """The ranking page of an organiser: ranks are global, the filters only hide rows.
+
+    The jurors' details (each juror's score and comment) are loaded for the page's rows only.
+    """
     campaign = organiser_campaign(user, campaign_id)
     filters = filters or RankingFilters()
-    report = ranking_report(campaign.id, phase, by)
+    computed = _compute_ranking(campaign.id, phase, by)
+    report = computed.report
     rows = [r for r in report.rows if _matches(r, filters)]
     pages = max(1, math.ceil(len(rows) / RANKING_PAGE_SIZE))
     page = min(max(page, 1), pages)
+    shown = rows[(page - 1) * RANKING_PAGE_SIZE : page * RANKING_PAGE_SIZE]
     refusal = shortlist_refusal(campaign)
     return RankingPage(
         campaign=campaign,
         report=report,
-        rows=rows[(page - 1) * RANKING_PAGE_SIZE : page * RANKING_PAGE_SIZE],
+        rows=_with_details(computed, shown),
         matching=len(rows),
         page=page,
         pages=pages,
@@ -1699,7 +1849,7 @@ def proposal_scores(
 ) -> ProposalScoresPage:
     """Each juror's scores and comments on one proposal (organisers only)."""
     campaign = organiser_campaign(user, campaign_id)
-    report = ranking_report(campaign.id, ReviewPhase.WRITTEN.value, by)
+    report = ranking_report(campaign.id, ReviewPhase.WRITTEN.value, by, details=[proposal_id])
     row = next((r for r in report.rows if r.proposal_id == proposal_id), None)
     if row is None:
         raise NotFound

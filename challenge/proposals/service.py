@@ -272,6 +272,12 @@ def accepts_submissions(campaign: Campaign, now: datetime | None = None) -> bool
     return campaign.deadline_at is None or (now or utcnow()) < campaign.deadline_at
 
 
+def _ensure_open(campaign: Campaign) -> None:
+    """Authors change their proposals only while the campaign takes submissions."""
+    if not accepts_submissions(campaign):
+        raise CampaignClosed(campaign)
+
+
 def campaign_domains(campaign: Campaign) -> list[str]:
     """The campaign's allowed domains, or the platform's when the campaign names none."""
     return campaign.domains or list(current_app.config["ALLOWED_EMAIL_DOMAINS"])
@@ -296,8 +302,7 @@ def campaign_for_new_proposal(slug: str, user: User) -> Campaign:
     campaign = public_campaign(slug)
     if not agent_allowed(campaign, user.email):
         raise DomainNotAllowed(campaign, user.email)
-    if not accepts_submissions(campaign):
-        raise CampaignClosed(campaign)
+    _ensure_open(campaign)
     return campaign
 
 
@@ -365,6 +370,15 @@ def _authored(proposal_id: int, user: User) -> Authored:
     if proposal is None:
         raise NotFound
     return Authored(proposal, author)
+
+
+def _submitter_while_open(proposal_id: int, user: User) -> Authored:
+    """The proposal for its submitter only (Forbidden for a co-author), while open."""
+    found = _authored(proposal_id, user)
+    if not found.is_submitter:
+        raise Forbidden
+    _ensure_open(found.campaign)
+    return found
 
 
 def authored(proposal_id: int, user: User) -> Authored:
@@ -479,18 +493,18 @@ def field_labels(questions: Sequence[ProposalQuestion]) -> dict[str, str]:
     return labels
 
 
+def _next_version_number(proposal_id: int) -> int:
+    number = db.session.scalar(
+        select(func.max(ProposalVersion.number)).where(ProposalVersion.proposal_id == proposal_id)
+    )
+    return (number or 0) + 1
+
+
 def _record_version(
     proposal: Proposal, user: User, event: str, changed: list[str], note: str = ""
 ) -> ProposalVersion:
     db.session.flush()  # the proposal's lock version is the new one from here on
-    number = (
-        db.session.scalar(
-            select(func.max(ProposalVersion.number)).where(
-                ProposalVersion.proposal_id == proposal.id
-            )
-        )
-        or 0
-    ) + 1
+    number = _next_version_number(proposal.id)
     data = snapshot(proposal)
     if note:
         data["_note"] = note
@@ -687,15 +701,7 @@ def _save_late(
     else:
         late = ProposalVersion(
             proposal_id=proposal.id,
-            number=(
-                db.session.scalar(
-                    select(func.max(ProposalVersion.number)).where(
-                        ProposalVersion.proposal_id == proposal.id
-                    )
-                )
-                or 0
-            )
-            + 1,
+            number=_next_version_number(proposal.id),
             author_id=user.id,
             at=utcnow(),
             event="late_copy",
@@ -734,12 +740,8 @@ def _submit_if_complete(proposal: Proposal, user: User, result: SaveResult) -> N
 
 def submit(proposal_id: int, user: User) -> SaveResult:
     """Send (or send again after withdrawing) the proposal as it is saved."""
-    found = _authored(proposal_id, user)
-    if not found.is_submitter:
-        raise Forbidden
+    found = _submitter_while_open(proposal_id, user)
     proposal = found.proposal
-    if not accepts_submissions(found.campaign):
-        raise CampaignClosed(found.campaign)
     result = SaveResult(proposal, [])
     if proposal.status in IN_COMPETITION:
         return result
@@ -750,12 +752,8 @@ def submit(proposal_id: int, user: User) -> SaveResult:
 
 def withdraw(proposal_id: int, user: User) -> Proposal:
     """Take a sent proposal out of the competition (it can be sent again before the deadline)."""
-    found = _authored(proposal_id, user)
-    if not found.is_submitter:
-        raise Forbidden
+    found = _submitter_while_open(proposal_id, user)
     proposal = found.proposal
-    if not accepts_submissions(found.campaign):
-        raise CampaignClosed(found.campaign)
     if proposal.status != ProposalStatus.SUBMITTED.value:
         raise Invalid({"status": str(_l("Cette proposition n’est pas envoyée."))})
     proposal.status = ProposalStatus.WITHDRAWN.value
@@ -819,12 +817,8 @@ def _queue_receipt(proposal: Proposal, version_number: int) -> None:
 
 
 def invite_coauthor(proposal_id: int, user: User, email: str) -> ProposalAuthor:
-    found = _authored(proposal_id, user)
-    if not found.is_submitter:
-        raise Forbidden
+    found = _submitter_while_open(proposal_id, user)
     proposal, campaign = found.proposal, found.campaign
-    if not accepts_submissions(campaign):
-        raise CampaignClosed(campaign)
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise Invalid({"email": str(_l("Saisissez une adresse électronique valide."))})
@@ -892,8 +886,7 @@ def remove_coauthor(proposal_id: int, user: User, author_id: int) -> ProposalAut
         raise NotFound
     if not found.is_submitter and author.id != found.author.id:
         raise Forbidden
-    if not accepts_submissions(found.campaign):
-        raise CampaignClosed(found.campaign)
+    _ensure_open(found.campaign)
     proposal.authors.remove(author)
     db.session.flush()
     _record_version(proposal, user, "coauthor_removed", ["authors"], note=author.email)
@@ -918,8 +911,7 @@ def upload_folder() -> str:
 def add_attachment(proposal_id: int, user: User, filename: str, stream: BinaryIO) -> Attachment:
     found = _authored(proposal_id, user)
     proposal = found.proposal
-    if not accepts_submissions(found.campaign):
-        raise CampaignClosed(found.campaign)
+    _ensure_open(found.campaign)
     if len(proposal.attachments) >= MAX_ATTACHMENTS:
         raise Invalid(
             {
@@ -981,8 +973,7 @@ def remove_attachment(proposal_id: int, user: User, attachment_id: int) -> Attac
     attachment = next((a for a in proposal.attachments if a.id == attachment_id), None)
     if attachment is None:
         raise NotFound
-    if not accepts_submissions(found.campaign):
-        raise CampaignClosed(found.campaign)
+    _ensure_open(found.campaign)
     key = attachment.storage_key
     proposal.attachments.remove(attachment)
     db.session.flush()
@@ -1143,8 +1134,7 @@ def campaign_for_supports(slug: str, user: User) -> Campaign:
         raise NotFound
     if not agent_allowed(campaign, user.email):
         raise DomainNotAllowed(campaign, user.email)
-    if not accepts_submissions(campaign):
-        raise CampaignClosed(campaign)
+    _ensure_open(campaign)
     return campaign
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Boolean,
@@ -51,6 +51,10 @@ class PitchSlot(db.Model):
     convoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     # When the agent answered the convocation (confirmed or asked for another slot).
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
 
 
 class Outcome(enum.StrEnum):

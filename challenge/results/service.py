@@ -20,7 +20,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from email.utils import parseaddr
 
 from flask import current_app
@@ -32,11 +32,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from challenge.accounts.models import Membership, Role, User
-from challenge.accounts.roles import is_juror, is_organiser
 from challenge.audit import service as audit
 from challenge.campaigns.models import Campaign, CampaignStatus, Criterion, GridKind
 from challenge.extensions import db
 from challenge.jury import service as jury
+from challenge.jury.access import raised_as
 from challenge.jury.models import Review, ReviewPhase, ReviewScore, ReviewStatus
 from challenge.notifications import service as outbox
 from challenge.notifications.models import MessageStatus, OutboxMessage
@@ -152,22 +152,15 @@ class InvalidLink(ResultsError):
 
 
 def organiser_campaign(user: User | None, campaign_id: int, *, lock: bool = False) -> Campaign:
-    """The campaign, if ``user`` organises it (or is an admin): 404 unknown, 403 otherwise."""
-    query = select(Campaign).where(Campaign.id == campaign_id)
-    campaign = db.session.scalar(query.with_for_update() if lock else query)
-    if campaign is None:
-        raise NotFound
-    if not is_organiser(user, campaign.id):
-        raise Forbidden
-    return campaign
+    """:func:`challenge.jury.service.organiser_campaign`: 404 unknown, 403 not an organiser."""
+    with raised_as(NotFound, Forbidden):
+        return jury.organiser_campaign(user, campaign_id, lock=lock)
 
 
 def juror_campaign(user: User | None, campaign_id: int) -> Campaign:
-    """The campaign, if ``user`` sits on its jury; 404 otherwise (existence not revealed)."""
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or not is_juror(user, campaign.id):
-        raise NotFound
-    return campaign
+    """:func:`challenge.jury.service.juror_campaign`: 404 unless ``user`` sits on its jury."""
+    with raised_as(NotFound, Forbidden):
+        return jury.juror_campaign(user, campaign_id)
 
 
 def _commit() -> None:
@@ -301,13 +294,7 @@ def slots_page(user: User, campaign_id: int) -> SlotsPage:
 
 
 def _slots_page(campaign: Campaign) -> SlotsPage:
-    rows = list(
-        db.session.scalars(
-            select(PitchSlot)
-            .where(PitchSlot.campaign_id == campaign.id)
-            .order_by(PitchSlot.starts_at, PitchSlot.id)
-        )
-    )
+    rows = _existing_slots(campaign.id)
     proposals = pitch_list(campaign.id)
     by_id = {p.id: p for p in proposals}
     titles = _titles({s.proposal_id for s in rows if s.proposal_id} - set(by_id))
@@ -323,7 +310,7 @@ def _slots_page(campaign: Campaign) -> SlotsPage:
             SlotRow(
                 id=slot.id,
                 starts_at=slot.starts_at,
-                ends_at=slot.starts_at + timedelta(minutes=slot.duration_minutes),
+                ends_at=slot.ends_at,
                 duration_minutes=slot.duration_minutes,
                 location=slot.location,
                 video_link=slot.video_link,
@@ -492,18 +479,7 @@ def generate_slots(user: User, campaign_id: int, data: GenerateInput) -> int:
                     )
                 }
             )
-    created = [
-        PitchSlot(
-            campaign_id=campaign.id,
-            starts_at=start,
-            duration_minutes=duration,
-            location=location,
-            video_link=video_link,
-            confirmation=SlotConfirmation.PENDING.value,
-            confirmation_note="",
-        )
-        for start in starts
-    ]
+    created = [_new_slot(campaign.id, start, duration, location, video_link) for start in starts]
     db.session.add_all(created)
     audit.record(
         "results.slots_generated",
@@ -523,6 +499,21 @@ def generate_slots(user: User, campaign_id: int, data: GenerateInput) -> int:
     )
     _commit()
     return len(created)
+
+
+def _new_slot(
+    campaign_id: int, starts_at: datetime, duration: int, location: str, video_link: str
+) -> PitchSlot:
+    """A new slot (no proposal on it yet), its confirmation pending."""
+    return PitchSlot(
+        campaign_id=campaign_id,
+        starts_at=starts_at,
+        duration_minutes=duration,
+        location=location,
+        video_link=video_link,
+        confirmation=SlotConfirmation.PENDING.value,
+        confirmation_note="",
+    )
 
 
 def _validated_slot(
@@ -558,15 +549,7 @@ def add_slot(user: User, campaign_id: int, data: SlotInput) -> PitchSlot:
     if refusal:
         raise Refused(refusal)
     starts_at, duration, location, video_link = _validated_slot(campaign.id, data, None)
-    slot = PitchSlot(
-        campaign_id=campaign.id,
-        starts_at=starts_at,
-        duration_minutes=duration,
-        location=location,
-        video_link=video_link,
-        confirmation=SlotConfirmation.PENDING.value,
-        confirmation_note="",
-    )
+    slot = _new_slot(campaign.id, starts_at, duration, location, video_link)
     db.session.add(slot)
     db.session.flush()
     audit.record(
@@ -892,7 +875,7 @@ def send_convocations(user: User, campaign_id: int) -> int:
                     "title": title,
                     "first_name": author.first_name,
                     "starts_at": slot.starts_at,
-                    "ends_at": slot.starts_at + timedelta(minutes=slot.duration_minutes),
+                    "ends_at": slot.ends_at,
                     "duration": slot.duration_minutes,
                     "location": slot.location,
                     "video_link": slot.video_link,
@@ -992,7 +975,7 @@ def answer_page(token: str) -> AnswerPage:
         title=title,
         email=email,
         starts_at=slot.starts_at,
-        ends_at=slot.starts_at + timedelta(minutes=slot.duration_minutes),
+        ends_at=slot.ends_at,
         location=slot.location,
         video_link=slot.video_link,
         confirmation=slot.confirmation,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -42,11 +42,12 @@ def main_navigation() -> list[NavItem]:
     return items
 
 
-def paris_datetime(value: datetime | None, format: str = "d MMMM y 'à' HH:mm") -> str:
+def paris_datetime(value: datetime | None, format: str | None = None) -> str:
     """Format a UTC datetime in Europe/Paris (Flask-Babel's default timezone)."""
     if value is None:
         return ""
-    return format_datetime(value, format)
+    # The pattern itself is translated: "15 décembre 2026 à 14:00" / "15 December 2026, 14:00".
+    return format_datetime(value, format or gettext("d MMMM y 'à' HH:mm"))
 
 
 CAMPAIGN_STATUS_LABELS = {

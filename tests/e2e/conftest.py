@@ -7,6 +7,7 @@ here, so pytest-playwright's fixtures are not used; the sync API is driven direc
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -17,10 +18,12 @@ import pytest
 from conftest import free_port, make_app
 from conftest import test_env as environment
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from challenge.config import PROJECT_ROOT
 from challenge.extensions import db
+from challenge.notifications.models import OutboxMessage
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -97,6 +100,32 @@ def browser_page(chromium) -> Iterator[object]:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def browser_sign_in(live_server: LiveServer) -> Callable[[object, str], None]:
+    """``browser_sign_in(page, email)``: the real sign-in pages in ``page``; the link is read from
+    the outbox (no worker needed), then confirmed."""
+    from playwright.sync_api import expect
+
+    def sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+        page.goto(live_server.url + "/connexion")
+        page.get_by_label("Adresse électronique professionnelle").fill(email)
+        page.get_by_role("button", name="Recevoir un lien de connexion").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
+        with live_server.app.app_context():
+            body = db.session.scalars(
+                select(OutboxMessage.body_text)
+                .where(OutboxMessage.to_address == email)
+                .order_by(OutboxMessage.id.desc())
+            ).first()
+            db.session.remove()
+        path = re.search(r"https?://[^/\s]+(/connexion/lien/\S+)", body).group(1)
+        page.goto(live_server.url + path)
+        page.get_by_role("button", name="Me connecter").click()
+        expect(page.get_by_text("Vous êtes connecté.")).to_be_visible()
+
+    return sign_in
 
 
 @pytest.fixture

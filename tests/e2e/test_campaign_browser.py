@@ -2,42 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from challenge.accounts.models import Role
 from challenge.campaigns.models import Campaign
 from challenge.extensions import db
-from challenge.notifications.models import OutboxMessage
 from challenge.timeutils import utc_to_paris, utcnow
 from tests.integration.test_campaign_helpers import add_member, make_campaign, make_user
 
 pytestmark = pytest.mark.e2e
 
 
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(live_server.url + "/connexion")
-    page.get_by_label("Adresse électronique professionnelle").fill(email)
-    page.get_by_role("button", name="Recevoir un lien de connexion").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
-    with live_server.app.app_context():
-        body = db.session.scalars(
-            select(OutboxMessage.body_text)
-            .where(OutboxMessage.to_address == email)
-            .order_by(OutboxMessage.id.desc())
-        ).first()
-        db.session.remove()
-    path = re.search(r"https?://[^/\s]+(/connexion/lien/\S+)", body).group(1)
-    page.goto(live_server.url + path)
-    page.get_by_role("button", name="Me connecter").click()
-    expect(page.get_by_text("Vous êtes connecté.")).to_be_visible()
-
-
-def test_an_organiser_configures_a_campaign_and_opens_it(live_server, browser_page, axe):
+def test_an_organiser_configures_a_campaign_and_opens_it(
+    live_server, browser_page, browser_sign_in, axe
+):
     page = browser_page
     with live_server.app.app_context():
         campaign = make_campaign("Appel de la DINUM", ready=False)
@@ -47,7 +28,7 @@ def test_an_organiser_configures_a_campaign_and_opens_it(live_server, browser_pa
         db.session.remove()
         db.engine.dispose()
 
-    sign_in(page, live_server, "olivia.orga@francetravail.fr")
+    browser_sign_in(page, "olivia.orga@francetravail.fr")
     page.get_by_role("link", name="Organiser").first.click()
     page.get_by_role("link", name="Appel de la DINUM").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Appel de la DINUM")

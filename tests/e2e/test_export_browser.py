@@ -3,41 +3,18 @@ fill up and downloads the file."""
 
 from __future__ import annotations
 
-import re
-
 import openpyxl
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from challenge.extensions import db
-from challenge.notifications.models import OutboxMessage
 from tests.integration.test_export_helpers import build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker]
 
 
-def sign_in(page, live_server, email: str) -> None:  # type: ignore[no-untyped-def]
-    """Ask for a link in the page, read it from the outbox, confirm it."""
-    page.goto(live_server.url + "/connexion")
-    page.get_by_label("Adresse électronique professionnelle").fill(email)
-    page.get_by_role("button", name="Recevoir un lien de connexion").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
-    with live_server.app.app_context():
-        body = db.session.scalars(
-            select(OutboxMessage.body_text)
-            .where(OutboxMessage.to_address == email)
-            .order_by(OutboxMessage.id.desc())
-        ).first()
-        db.session.remove()
-    path = re.search(r"https?://[^/\s]+(/connexion/lien/\S+)", body).group(1)
-    page.goto(live_server.url + path)
-    page.get_by_role("button", name="Me connecter").click()
-    expect(page.get_by_text("Vous êtes connecté.")).to_be_visible()
-
-
 def test_organiser_exports_and_downloads(
-    live_server, browser_page, axe, start_worker, tmp_path
+    live_server, browser_page, browser_sign_in, axe, start_worker, tmp_path
 ) -> None:
     with live_server.app.app_context():
         world = build_world()
@@ -45,7 +22,7 @@ def test_organiser_exports_and_downloads(
         db.engine.dispose()
     worker = start_worker(live_server.env)
     page = browser_page
-    sign_in(page, live_server, email)
+    browser_sign_in(page, email)
 
     page.goto(f"{live_server.url}/organisation/campagnes/{campaign_id}/exports")
     expect(page.get_by_role("heading", level=1)).to_have_text("Exporter les données de la campagne")

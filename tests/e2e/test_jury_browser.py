@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from challenge.extensions import db
-from challenge.notifications.models import OutboxMessage
 from challenge.proposals.models import Proposal
 from tests.integration.test_jury_factories import (
     add_review,
@@ -57,25 +56,6 @@ def seed(app) -> dict[str, object]:
         return data
 
 
-def sign_in(page, live_server, email: str) -> None:
-    """Ask for a link in the page, read it from the outbox (no worker needed), confirm it."""
-    page.goto(live_server.url + "/connexion")
-    page.get_by_label("Adresse électronique professionnelle").fill(email)
-    page.get_by_role("button", name="Recevoir un lien de connexion").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
-    with live_server.app.app_context():
-        body = db.session.scalars(
-            select(OutboxMessage.body_text)
-            .where(OutboxMessage.to_address == email)
-            .order_by(OutboxMessage.id.desc())
-        ).first()
-        db.session.remove()
-    path = re.search(r"https?://[^/\s]+(/connexion/lien/\S+)", body).group(1)
-    page.goto(live_server.url + path)
-    page.get_by_role("button", name="Me connecter").click()
-    expect(page.get_by_text("Vous êtes connecté.")).to_be_visible()
-
-
 def choose(page, criterion_id: int, level: int) -> None:
     """Click the level's label, as a person does (the DSFR draws the radio button over it)."""
     page.locator(f"label[for='criterion-{criterion_id}-{level}']").click()
@@ -88,14 +68,14 @@ def score(page, criteria, levels) -> None:
 
 
 def test_juror_scores_two_proposals_and_the_organiser_shortlists(
-    live_server, browser_page, chromium, axe
+    live_server, browser_page, browser_sign_in, chromium, axe
 ) -> None:
     data = seed(live_server.app)
     page = browser_page
     criteria = data["criteria"]
     first, second, _third = data["titles"]
 
-    sign_in(page, live_server, "jules.jure@francetravail.fr")
+    browser_sign_in(page, "jules.jure@francetravail.fr")
     page.get_by_role("navigation", name="Menu principal").get_by_role(
         "link", name="Espace juré"
     ).click()
@@ -137,7 +117,7 @@ def test_juror_scores_two_proposals_and_the_organiser_shortlists(
     context.set_default_timeout(15_000)
     organiser = context.new_page()
     try:
-        sign_in(organiser, live_server, "olivia.orga@francetravail.fr")
+        browser_sign_in(organiser, "olivia.orga@francetravail.fr")
         organiser.goto(
             f"{live_server.url}/organisation/campagnes/{data['campaign_id']}/affectations"
         )

@@ -6,7 +6,6 @@ and sees the count of scores and the ranking change without reloading it.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -15,7 +14,6 @@ from sqlalchemy import select
 
 from challenge.extensions import db
 from challenge.jury.models import Review
-from challenge.notifications.models import OutboxMessage
 from challenge.results.models import PitchSlot
 from challenge.timeutils import utcnow
 from tests.integration.test_results_factory import build_world
@@ -58,27 +56,8 @@ def seed(app) -> dict[str, object]:
         return data
 
 
-def sign_in(page, live_server, email: str) -> None:
-    """Ask for a link in the page, read it from the outbox (no worker needed), confirm it."""
-    page.goto(live_server.url + "/connexion")
-    page.get_by_label("Adresse électronique professionnelle").fill(email)
-    page.get_by_role("button", name="Recevoir un lien de connexion").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
-    with live_server.app.app_context():
-        body = db.session.scalars(
-            select(OutboxMessage.body_text)
-            .where(OutboxMessage.to_address == email)
-            .order_by(OutboxMessage.id.desc())
-        ).first()
-        db.session.remove()
-    path = re.search(r"https?://[^/\s]+(/connexion/lien/\S+)", body).group(1)
-    page.goto(live_server.url + path)
-    page.get_by_role("button", name="Me connecter").click()
-    expect(page.get_by_text("Vous êtes connecté.")).to_be_visible()
-
-
 def test_juror_scores_a_pitch_on_a_tablet_and_the_organiser_sees_it_live(
-    live_server, chromium, axe
+    live_server, browser_sign_in, chromium, axe
 ) -> None:
     data = seed(live_server.app)
     campaign_id = data["campaign_id"]
@@ -89,7 +68,7 @@ def test_juror_scores_a_pitch_on_a_tablet_and_the_organiser_sees_it_live(
     )
     laptop.set_default_timeout(15_000)
     organiser = laptop.new_page()
-    sign_in(organiser, live_server, data["organiser"])
+    browser_sign_in(organiser, data["organiser"])
     organiser.goto(f"{live_server.url}/organisation/campagnes/{campaign_id}/pitchs/suivi")
     total = organiser.get_by_test_id("total-scored")
     expect(total).to_have_text("0")
@@ -108,7 +87,7 @@ def test_juror_scores_a_pitch_on_a_tablet_and_the_organiser_sees_it_live(
     )
     tablet.set_default_timeout(15_000)
     juror = tablet.new_page()
-    sign_in(juror, live_server, data["juror"])
+    browser_sign_in(juror, data["juror"])
     juror.goto(f"{live_server.url}/jury/campagnes/{campaign_id}/pitchs")
     expect(juror.get_by_test_id("pitch-list")).to_contain_text(data["titles"][0])
     juror.get_by_test_id("next-pitch").tap()

@@ -191,29 +191,9 @@ def test_an_agent_drafts_submits_edits_and_withdraws_a_proposal(
     assert axe(page) == [], "Mes propositions: serious or critical axe-core violations"
 
 
-def sign_in_from_outbox(page, live_server, email: str) -> None:  # type: ignore[no-untyped-def]
-    """The real sign-in pages; the link is read from the outbox (no worker needed here)."""
-    from sqlalchemy import select
-
-    from challenge.notifications.models import OutboxMessage
-
-    page.goto(live_server.url + "/connexion")
-    page.get_by_label("Adresse électronique professionnelle").fill(email)
-    page.get_by_role("button", name="Recevoir un lien de connexion").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
-    with live_server.app.app_context():
-        text = db.session.scalars(
-            select(OutboxMessage.body_text)
-            .where(OutboxMessage.to_address == email)
-            .order_by(OutboxMessage.id.desc())
-        ).first()
-        db.session.remove()
-    page.goto(re.search(r"https?://\S+/connexion/lien/\S+", text).group(0))
-    page.get_by_role("button", name="Me connecter").click()
-    expect(page.get_by_text("Vous êtes connecté.")).to_be_visible()
-
-
-def test_moi_aussi_and_a_conflict_between_two_tabs(live_server, browser_page, axe) -> None:  # type: ignore[no-untyped-def]
+def test_moi_aussi_and_a_conflict_between_two_tabs(  # type: ignore[no-untyped-def]
+    live_server, browser_page, browser_sign_in, axe
+) -> None:
     from challenge.proposals.models import Proposal, ProposalAuthor
 
     seed(live_server.app)
@@ -246,7 +226,7 @@ def test_moi_aussi_and_a_conflict_between_two_tabs(live_server, browser_page, ax
         db.session.commit()
         db.session.remove()
     page = browser_page
-    sign_in_from_outbox(page, live_server, AGENT)
+    browser_sign_in(page, AGENT)
 
     page.goto(f"{live_server.url}/campagnes/{SLUG}/moi-aussi")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Moi aussi")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import g
+import factories
+from factories import csrf_token, sign_in
 from flask.testing import FlaskClient
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from challenge.accounts.models import Membership, Role, User
 from challenge.campaigns import service
@@ -18,7 +18,6 @@ from challenge.campaigns.models import Campaign, CampaignStatus
 from challenge.extensions import db
 from challenge.timeutils import utcnow
 
-TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 WATCHED_TABLES = (
     "campaign",
     "criterion",
@@ -30,17 +29,15 @@ WATCHED_TABLES = (
 
 
 def make_user(email: str, *, admin: bool = False, **fields: object) -> User:
-    user = User(
-        email=email,
+    return factories.make_user(
+        email,
+        commit=True,
         is_admin=admin,
         first_name=fields.pop("first_name", "Camille"),
         last_name=fields.pop("last_name", "Martin"),
         administration=fields.pop("administration", "France Travail"),
         **fields,
     )
-    db.session.add(user)
-    db.session.commit()
-    return user
 
 
 def make_campaign(
@@ -68,9 +65,7 @@ def make_campaign(
             deadline_at=now + timedelta(days=30),
         )
     values.update(fields)
-    campaign = Campaign(**values)
-    db.session.add(campaign)
-    db.session.flush()
+    campaign = factories.make_campaign(**values)
     if grids:
         service.ensure_default_grids(campaign)
     db.session.commit()
@@ -78,30 +73,12 @@ def make_campaign(
 
 
 def add_member(campaign: Campaign, user: User, role: Role) -> Membership:
-    membership = Membership(
-        campaign_id=campaign.id, email=user.email, user_id=user.id, role=role.value
-    )
-    db.session.add(membership)
-    db.session.commit()
-    return membership
+    return factories.add_member(campaign, user, role, joined=False, commit=True)
 
 
 def login(client: FlaskClient, user: User | None) -> None:
-    """Sign ``user`` in (None: sign out). Requests share the test's app context, hence its ``g``,
-    where Flask-Login caches the current user: forget it too."""
-    g.pop("_login_user", None)
-    with client.session_transaction() as session:
-        session.clear()
-        if user is not None:
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
-
-
-def csrf_token(client: FlaskClient) -> str:
-    page = client.get("/").get_data(as_text=True)
-    match = TOKEN_RE.search(page)
-    assert match, "no CSRF token on the home page"
-    return match.group(1)
+    """Sign ``user`` in, in a session of its own (None: sign out)."""
+    sign_in(client, user, clear=True)
 
 
 def post(client: FlaskClient, url: str, data: dict[str, object] | None = None, **kwargs: object):
@@ -132,17 +109,8 @@ class QueryCounter:
 
 @contextmanager
 def count_queries() -> Iterator[QueryCounter]:
-    counter = QueryCounter()
-
-    def before(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-        counter.statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+    with factories.count_queries() as statements:
+        yield QueryCounter(statements)
 
 
 def paris_input(value: datetime) -> str:

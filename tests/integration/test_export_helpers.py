@@ -11,14 +11,14 @@ import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import g
-from flask.testing import FlaskClient
+import factories
+from factories import sign_in  # noqa: F401  (for the exports tests)
 
-from challenge.accounts.models import Membership, Role, User
+from challenge.accounts.models import Role, User
 from challenge.campaigns.models import Campaign, Criterion, ProposalQuestion
 from challenge.extensions import db
-from challenge.jury.models import Conflict, Review, ReviewAssignment, ReviewScore, ShortlistDecision
-from challenge.proposals.models import AuthorRole, Proposal, ProposalAuthor, Support
+from challenge.jury.models import Conflict, Review, ReviewAssignment, ShortlistDecision
+from challenge.proposals.models import Proposal, Support
 from challenge.results.models import ResultDecision
 from challenge.timeutils import utcnow
 
@@ -26,31 +26,13 @@ INJECTION = '=HYPERLINK("http://evil.example/x","Cliquez")'
 
 
 def make_user(email: str, first: str, last: str, administration: str = "Douanes") -> User:
-    user = User(email=email, first_name=first, last_name=last, administration=administration)
-    db.session.add(user)
-    db.session.flush()
-    return user
+    return factories.make_user(
+        email, first_name=first, last_name=last, administration=administration
+    )
 
 
 def add_role(campaign: Campaign, user: User, role: Role) -> None:
-    db.session.add(
-        Membership(
-            campaign_id=campaign.id,
-            email=user.email,
-            user_id=user.id,
-            role=role.value,
-            joined_at=utcnow(),
-        )
-    )
-    db.session.flush()
-
-
-def sign_in(client: FlaskClient, user: User) -> None:
-    """Sign ``user`` in on this test client (Flask-Login's session keys)."""
-    g.pop("_login_user", None)
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
+    factories.add_member(campaign, user, role)
 
 
 def read_csv(data: bytes, separator: str = ";") -> list[list[str]]:
@@ -74,24 +56,6 @@ class World:
     reviews: list[Review] = field(default_factory=list)
 
 
-def _criterion(
-    campaign: Campaign, grid: str, position: int, label: str, weight: float
-) -> Criterion:
-    criterion = Criterion(
-        campaign_id=campaign.id,
-        grid=grid,
-        position=position,
-        label=label,
-        weight=weight,
-        scale_min=0,
-        scale_max=4,
-        level_descriptions=[f"{label} {n}" for n in range(5)],
-    )
-    db.session.add(criterion)
-    db.session.flush()
-    return criterion
-
-
 def _proposal(
     campaign: Campaign,
     agent: User,
@@ -103,13 +67,12 @@ def _proposal(
     answers: dict[str, object] | None = None,
     coauthors: tuple[str, ...] = (),
 ) -> Proposal:
-    proposal = Proposal(
-        campaign_id=campaign.id,
-        submitter_id=agent.id,
-        title=title,
+    return factories.make_proposal(
+        campaign,
+        agent,
+        title,
+        coauthors=coauthors,
         status=status,
-        irritant=f"L’irritant de {title}",
-        solution=f"La solution de {title}",
         impact="Moins d’attente aux guichets",
         administration=administration,
         service="Service des usagers",
@@ -121,22 +84,6 @@ def _proposal(
         submitted_at=None if status == "draft" else utcnow() - timedelta(days=20),
         withdrawn_at=utcnow() - timedelta(days=5) if status == "withdrawn" else None,
     )
-    db.session.add(proposal)
-    db.session.flush()
-    db.session.add(
-        ProposalAuthor(
-            proposal_id=proposal.id,
-            email=agent.email,
-            user_id=agent.id,
-            role=AuthorRole.SUBMITTER.value,
-        )
-    )
-    for email in coauthors:
-        db.session.add(
-            ProposalAuthor(proposal_id=proposal.id, email=email, role=AuthorRole.COAUTHOR.value)
-        )
-    db.session.flush()
-    return proposal
 
 
 def _review(
@@ -150,22 +97,17 @@ def _review(
     comment: str = "",
     message: str = "",
 ) -> Review:
-    review = Review(
+    return factories.add_review(
+        proposal,
+        juror,
+        scores,
         campaign_id=campaign.id,
-        proposal_id=proposal.id,
-        juror_id=juror.id,
         phase=phase,
         status=status,
         comment_for_jury=comment,
         message_for_agent=message,
         submitted_at=utcnow() - timedelta(days=3) if status == "submitted" else None,
     )
-    db.session.add(review)
-    db.session.flush()
-    for criterion, value in scores.items():
-        db.session.add(ReviewScore(review_id=review.id, criterion_id=criterion.id, score=value))
-    db.session.flush()
-    return review
 
 
 def build_world(
@@ -197,11 +139,12 @@ def build_world(
     ]
     db.session.add_all(questions)
     db.session.flush()
-    criteria = [
-        _criterion(campaign, "review", 0, "Impact", 2.0),
-        _criterion(campaign, "review", 1, "Faisabilité", 1.0),
-    ]
-    pitch_criteria = [_criterion(campaign, "pitch", 0, "Conviction", 1.0)]
+    criteria = factories.add_grid(
+        campaign, "review", [("Impact", 2.0), ("Faisabilité", 1.0)], levels="{label} {level}"
+    )
+    pitch_criteria = factories.add_grid(
+        campaign, "pitch", [("Conviction", 1.0)], levels="{label} {level}"
+    )
 
     organiser = make_user("orga@douane.gouv.fr", "Olivia", "Organisatrice")
     add_role(campaign, organiser, Role.ORGANISER)

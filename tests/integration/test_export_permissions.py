@@ -14,9 +14,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import IsolatedClient
+from factories import count_queries
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from challenge.audit.models import AuditEvent
 from challenge.exports import service
@@ -238,16 +239,8 @@ def test_the_page_issues_as_many_queries_for_1_or_10_jobs(
     sign_in(client, world.organiser)
 
     def queries_of_the_page() -> int:
-        statements: list[str] = []
-
-        def count(*args, **kwargs) -> None:  # noqa: ANN002, ANN003
-            statements.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with count_queries() as statements:
             assert client.get(exports_url(world)).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         return len(statements)
 
     built_job(client, post_form, exports_url(world))

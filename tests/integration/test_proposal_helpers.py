@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
+import factories
 import pytest
+from factories import count_queries  # noqa: F401  (for the proposals tests)
+from factories import csrf_token as csrf
+from factories import sign_in as login
 from flask import Flask, g
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from challenge.accounts.models import User
 from challenge.audit.models import AuditEvent
@@ -27,7 +30,6 @@ from challenge.proposals.models import (
 )
 from challenge.timeutils import utcnow
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION = re.compile(r'<input[^>]*name="version"[^>]*value="(\d*)"')
 
 COMPLETE = {
@@ -78,7 +80,8 @@ def make_campaign(
     allow_supports: bool = True,
     questions: list[dict[str, object]] | None = None,
 ) -> Campaign:
-    campaign = Campaign(
+    return factories.make_campaign(
+        commit=True,
         slug=slug,
         title=f"Appel {slug}",
         administration="France Travail",
@@ -87,12 +90,11 @@ def make_campaign(
         opens_at=utcnow() - timedelta(days=5),
         deadline_at=utcnow() + deadline_in if deadline_in is not None else None,
         allow_supports=allow_supports,
+        questions=[
+            ProposalQuestion(position=position, **spec)
+            for position, spec in enumerate(questions or [])
+        ],
     )
-    for position, spec in enumerate(questions or []):
-        campaign.questions.append(ProposalQuestion(position=position, **spec))
-    db.session.add(campaign)
-    db.session.commit()
-    return campaign
 
 
 def make_user(email: str = "anne.martin@francetravail.fr", **profile: object) -> User:
@@ -104,28 +106,11 @@ def make_user(email: str = "anne.martin@francetravail.fr", **profile: object) ->
         "region": "Auvergne-Rhône-Alpes",
     }
     values.update(profile)
-    user = User(email=email, **values)
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
-def login(client: FlaskClient, user: User) -> FlaskClient:
-    """A session for ``user`` (the real sign-in by e-mail link is tested on its own)."""
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
-    return client
+    return factories.make_user(email, commit=True, **values)
 
 
 def client_for(app: Flask, user: User) -> FlaskClient:
     return login(app.test_client(), user)
-
-
-def csrf(client: FlaskClient, url: str = "/") -> str:
-    match = CSRF.search(client.get(url).get_data(as_text=True))
-    assert match, "no CSRF token on the page"
-    return match.group(1)
 
 
 def version_on(client: FlaskClient, proposal_id: int) -> str:
@@ -168,11 +153,12 @@ def make_proposal(
     coauthors: tuple[str, ...] = (),
 ) -> Proposal:
     """A proposal written straight to the database, with its first version."""
-    proposal = Proposal(
-        campaign_id=campaign.id,
-        submitter_id=user.id,
+    proposal = factories.make_proposal(
+        campaign,
+        user,
+        title,
+        coauthors=coauthors,
         status=status,
-        title=title,
         irritant=irritant,
         solution="Une solution",
         impact="Un impact",
@@ -182,11 +168,6 @@ def make_proposal(
         answers={},
         submitted_at=utcnow() if status != "draft" else None,
     )
-    proposal.authors.append(ProposalAuthor(email=user.email, user_id=user.id, role="submitter"))
-    for email in coauthors:
-        proposal.authors.append(ProposalAuthor(email=email, role="coauthor"))
-    db.session.add(proposal)
-    db.session.flush()
     db.session.add(
         ProposalVersion(
             proposal_id=proposal.id,
@@ -217,18 +198,3 @@ def proposal_row(proposal_id: int) -> Proposal:
     proposal = db.session.get(Proposal, proposal_id)
     assert proposal is not None
     return proposal
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
