@@ -421,3 +421,9 @@ class IsolatedClient(FlaskClient):
 def isolated_client(app: Flask) -> FlaskClient:
     app.test_client_class = IsolatedClient
     return app.test_client()
+
+
+def message_id_of(header: object) -> str:
+    """A received Message-ID without the folding white space a long header line gets on the
+    wire (RFC 5322 folds lines over 78 characters; the identifier is the same)."""
+    return str(header).strip()

@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from conftest import IsolatedClient, csrf_token_in, wait_until
+from conftest import IsolatedClient, csrf_token_in, message_id_of, wait_until
 from conftest import test_env as environment
 from flask import Flask
 from icalendar import Calendar
@@ -302,7 +302,7 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
     assert (first.queued, second.queued, second.already) == (7, 0, 7)
 
     def result_mails() -> list[EmailMessage]:
-        return received(mailbox, lambda m: "result-message" in str(m["Message-ID"]))
+        return received(mailbox, lambda m: "result-message" in str(message_id_of(m["Message-ID"])))
 
     wait_until(lambda: len(result_mails()) >= 7, timeout=60, message="7 result e-mails")
     # Give a duplicate every chance to arrive: a sweep runs, then the outbox is idle.
@@ -321,7 +321,7 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
     mails = result_mails()
     recipients = Counter(str(m["To"]) for m in mails)
     assert recipients == Counter(AGENTS + [COAUTHOR]), "each person received one result e-mail"
-    assert len({m["Message-ID"] for m in mails}) == 7
+    assert len({message_id_of(m["Message-ID"]) for m in mails}) == 7
     by_to = {str(m["To"]): m for m in mails}
     laureate_text = by_to[AGENTS[1]].get_body(("plain",)).get_content()
     assert "est lauréate" in str(by_to[AGENTS[1]]["Subject"])
