@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -133,12 +134,12 @@ def client(app: Flask) -> FlaskClient:
 # ---------------------------------------------------------------- PostgreSQL -----------------
 
 
-@pytest.fixture(scope="session")
-def pg_database_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this run, dropped at the end."""
+@contextmanager
+def new_pg_database(prefix: str) -> Iterator[str]:
+    """The URL of a PostgreSQL database created empty for the block, dropped after it."""
     import psycopg
 
-    name = f"challenge_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     try:
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError:
@@ -151,6 +152,13 @@ def pg_database_url() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_database_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this run, dropped at the end."""
+    with new_pg_database("challenge_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import timedelta
 
 from conftest import csrf_token_in
 from flask import g, has_app_context
@@ -107,14 +108,27 @@ def make_proposal(
     submitter: User,
     title: str,
     *,
+    status: str = "submitted",
+    administration: str = "",
     coauthors: Iterable[str] = (),
+    submitted_ago: timedelta = timedelta(0),
     **fields: object,
 ) -> Proposal:
-    """A proposal and its authors: ``submitter``, then each co-author invited by e-mail. Its
-    irritant and solution say whose they are unless given."""
+    """A proposal and its authors: ``submitter``, then each co-author invited by e-mail.
+
+    Unless a draft, it was sent ``submitted_ago``; its irritant and solution say whose they are
+    unless given."""
     fields.setdefault("irritant", f"L’irritant de {title}")
     fields.setdefault("solution", f"La solution de {title}")
-    proposal = Proposal(campaign_id=campaign.id, submitter_id=submitter.id, title=title, **fields)
+    proposal = Proposal(
+        campaign_id=campaign.id,
+        submitter_id=submitter.id,
+        title=title,
+        status=status,
+        administration=administration,
+        submitted_at=utcnow() - submitted_ago if status != "draft" else None,
+        **fields,
+    )
     db.session.add(proposal)
     db.session.flush()
     db.session.add(
@@ -134,20 +148,27 @@ def make_proposal(
 
 
 def add_review(
+    campaign: Campaign,
     proposal: Proposal,
     juror: User,
     scores: Mapping[Criterion, float],
     *,
-    campaign_id: int | None = None,
-    **fields: object,
+    phase: str = "written",
+    status: str = "submitted",
+    comment: str = "",
+    message: str = "",
+    submitted_ago: timedelta = timedelta(0),
 ) -> Review:
-    """A review of ``proposal`` by ``juror`` with a score per criterion (in the proposal's
-    campaign unless ``campaign_id`` says otherwise)."""
+    """A review with a score per criterion; a submitted one was sent ``submitted_ago``."""
     review = Review(
-        campaign_id=proposal.campaign_id if campaign_id is None else campaign_id,
+        campaign_id=campaign.id,
         proposal_id=proposal.id,
         juror_id=juror.id,
-        **fields,
+        phase=phase,
+        status=status,
+        comment_for_jury=comment,
+        message_for_agent=message,
+        submitted_at=utcnow() - submitted_ago if status == "submitted" else None,
     )
     db.session.add(review)
     db.session.flush()

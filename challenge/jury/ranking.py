@@ -349,7 +349,9 @@ def compute_weighted_scores(
     streamed from the database): only each review's juror, proposal and score are kept, in
     compact arrays. ``criterion_means``: each proposal's means by criterion (see
     :func:`criterion_means`), kept as given; a proposal without any gets None for every
-    criterion. ``proposals``: as for :func:`compute_scores`. The report's ``reviews`` is empty.
+    criterion. It is read only once ``reviews`` is exhausted, so a caller streaming the reviews
+    may fill it as they go. ``proposals``: as for :func:`compute_scores`. The report's
+    ``reviews`` is empty.
 
     :func:`compute_scores` weighs the reviews then calls this function: both give the same
     numbers.
@@ -380,7 +382,7 @@ def compute_weighted_scores(
         if by_position[j].normalised:
             adjusted[k] = _adjusted(scores[k], by_position[j], global_mean, global_stdev)
 
-    means = criterion_means or {}
+    means = {} if criterion_means is None else criterion_means  # read now: reviews are read
     ids = [c.id for c in grid.criteria]
     results = []
     for proposal, members in zip(positions, _grouped(proposal_of, len(positions)), strict=True):

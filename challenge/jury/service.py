@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import math
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Row, case, func, select
+from sqlalchemy import Row, Select, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -1445,9 +1444,8 @@ class _Ranking:
 def _compute_ranking(campaign_id: int, phase: str, by: str) -> _Ranking:
     """Every row without the jurors' details, in a constant number of queries.
 
-    The submitted reviews are streamed once, as one row each (their criterion scores side by
-    side), weighed as they come and kept as (juror, proposal, score) in compact arrays: the
-    memory does not grow with the number of criteria and no review object is kept.
+    The submitted reviews are streamed once (:class:`_ReviewStream`) into the pure ranking,
+    which keeps only each usable review's juror, proposal and weighted score, in arrays.
     """
     phase = ReviewPhase(phase).value
     by = ranking_algo.RankBy(by).value
@@ -1460,32 +1458,27 @@ def _compute_ranking(campaign_id: int, phase: str, by: str) -> _Ranking:
     refs = [JurorRef(u.id, u.email, names[u.id], u.administration) for u in reviewers]
     conflicts = conflict_pairs(campaign, refs, [(p.id, p.administration) for p in proposals])
     proposal_ids = frozenset(p.id for p in proposals)
-    counted = _counted_reviews(campaign.id, phase, criteria, grid, proposal_ids, conflicts)
-    supports = _campaign_support_counts(campaign.id)
-    decisions = {
-        d.proposal_id: d
-        for d in db.session.execute(
-            select(
-                ShortlistDecision.proposal_id, ShortlistDecision.selected, ShortlistDecision.note
-            ).where(ShortlistDecision.campaign_id == campaign.id)
-        )
-    }
+    stream = _ReviewStream(campaign.id, phase, criteria, grid, proposal_ids, conflicts)
     criterion_refs = [CriterionRef(c.id, c.label, c.weight) for c in criteria]
     if grid is None:
-        rows = [_row(None, p, supports, decisions, None) for p in proposals]
+        stream.count()
+        rows = [_row(None, p, None) for p in proposals]
         report = RankingReport(
-            campaign.id, phase, by, criterion_refs, 0, 0, rows, 0, counted.conflicted, [], False
+            campaign.id, phase, by, criterion_refs, 0, 0, rows, 0, stream.conflicted, [], False
         )
         return _Ranking(report, criteria, None, conflicts, names, {})
 
+    # criterion_means is read once the stream is over, complete
     scores = ranking_algo.compute_weighted_scores(
-        grid, counted.pop_reviews(), [p.id for p in proposals], counted.criterion_means
+        grid, stream, [p.id for p in proposals], stream.criterion_means
     )
+    excluded, conflicted = stream.excluded, stream.conflicted
+    del stream  # its criterion means now belong to the scores
     raw = by == ranking_algo.RankBy.RAW.value
     other = ranking_algo.RankBy.NORMALISED if raw else ranking_algo.RankBy.RAW
     other_ranks = {r.scores.proposal_id: r.rank for r in ranking_algo.rank_proposals(scores, other)}
     info = {p.id: p for p in proposals}
-    criterion_ids = [c.id for c in criteria]
+    no_means = _CriterionMeans(_CriterionMeans.keys_of(criteria), [None] * len(criteria))
     rows = []
     for ranked in ranking_algo.rank_proposals(scores, by):
         proposal_id = ranked.scores.proposal_id
@@ -1494,12 +1487,10 @@ def _compute_ranking(campaign_id: int, phase: str, by: str) -> _Ranking:
             _row(
                 ranked.rank,
                 info[proposal_id],
-                supports,
-                decisions,
                 ranked.scores,
                 (ranked.rank, other_rank) if raw else (other_rank, ranked.rank),
-                # the means of a proposal without a usable review: None for every criterion
-                None if ranked.scores.review_count else dict.fromkeys(criterion_ids),
+                # a proposal without a usable review: None for every criterion
+                None if ranked.scores.review_count else no_means,
             )
         )
     unnormalised = sorted(
@@ -1513,8 +1504,8 @@ def _compute_ranking(campaign_id: int, phase: str, by: str) -> _Ranking:
         scale_min=grid.scale_min,
         scale_max=grid.scale_max,
         rows=rows,
-        excluded_reviews=counted.excluded,
-        conflicted_reviews=counted.conflicted,
+        excluded_reviews=excluded,
+        conflicted_reviews=conflicted,
         unnormalised_jurors=unnormalised,
         grid_ready=True,
     )
@@ -1538,82 +1529,110 @@ def _reviewers(campaign_id: int, phase: str) -> list[Row]:
     )
 
 
-@dataclass
-class _CountedReviews:
-    """The counted usable reviews (column by column), and what the others were."""
-
-    columns: tuple[array, ...] = field(
-        default_factory=lambda: (array("q"), array("q"), array("q"), array("d"))
-    )  # review ids, juror ids, proposal ids, weighted scores
-    criterion_means: dict[int, dict[int, float | None]] = field(default_factory=dict)
-    excluded: int = 0  # counted but incomplete or out of scale
-    conflicted: int = 0
-
-    def pop_reviews(self) -> Iterator[tuple[int, int, int, float]]:
-        """The usable reviews as (review, juror, proposal, score), once (then forgotten)."""
-        columns, self.columns = self.columns, ()
-        return zip(*columns, strict=True)
-
-
 STREAM_BATCH = 5000
 
 
-def _counted_reviews(
-    campaign_id: int,
-    phase: str,
-    criteria: Sequence[Criterion],
-    grid: ranking_algo.Grid | None,
-    proposal_ids: frozenset[int],
-    conflicts: frozenset[tuple[int, int]],
-) -> _CountedReviews:
-    """Stream the phase's submitted reviews (one row each, scores in grid order) and weigh them.
+class _ReviewStream:
+    """The phase's submitted reviews, streamed once and weighed as they come.
 
-    A review counts when its proposal is ranked and its juror is not in conflict with it; a
-    counted review is usable unless :func:`ranking_algo.weigh` excludes it. The rows come by
-    proposal, so each proposal's criterion means are computed when its last review is read.
+    Iterating yields the usable counted reviews as (review, juror, proposal, weighted score), the
+    input of :func:`ranking_algo.compute_weighted_scores`; meanwhile it counts the others and
+    computes each proposal's criterion means (``criterion_means``, complete once the iteration
+    ends). A review counts when its proposal is ranked and its juror is not in conflict with it;
+    a counted review is usable unless :func:`ranking_algo.weigh` excludes it.
+
+    The database sends one row per review, its criterion scores side by side in grid order, by
+    proposal: each proposal's means are computed when its last review is read, and no review
+    outlives its row.
     """
-    by_criterion = [
-        func.max(case((ReviewScore.criterion_id == c.id, ReviewScore.score))) for c in criteria
-    ]
-    statement = (
-        select(Review.id, Review.juror_id, Review.proposal_id, *by_criterion)
-        .outerjoin(ReviewScore, ReviewScore.review_id == Review.id)
-        .where(
-            Review.campaign_id == campaign_id,
-            Review.phase == phase,
-            Review.status == ReviewStatus.SUBMITTED.value,
-        )
-        .group_by(Review.id, Review.juror_id, Review.proposal_id)
-        .order_by(Review.proposal_id, Review.id)
-    )
-    result = _CountedReviews()
-    review_ids, juror_ids, proposals_of, scores = result.columns
-    criterion_ids = [c.id for c in criteria]
-    rows = db.session.execute(statement.execution_options(yield_per=STREAM_BATCH))
-    try:
-        for proposal_id, reviews in groupby(rows, key=itemgetter(2)):
+
+    def __init__(
+        self,
+        campaign_id: int,
+        phase: str,
+        criteria: Sequence[Criterion],
+        grid: ranking_algo.Grid | None,
+        proposal_ids: Collection[int],
+        conflicts: Collection[tuple[int, int]],
+    ) -> None:
+        self.campaign_id, self.phase, self.criteria, self.grid = campaign_id, phase, criteria, grid
+        self.proposal_ids, self.conflicts = proposal_ids, conflicts
+        self.criterion_means: dict[int, _CriterionMeans] = {}
+        self.excluded = 0  # counted but incomplete or out of scale
+        self.conflicted = 0
+
+    def __iter__(self) -> Iterator[tuple[int, int, int, float]]:
+        grid, conflicts, proposal_ids = self.grid, self.conflicts, self.proposal_ids
+        keys = _CriterionMeans.keys_of(self.criteria)
+        for proposal_id, reviews in groupby(_stream(self._statement()), key=itemgetter(2)):
             usable: list[Sequence[float | None]] = []
             for review_id, juror_id, _proposal, *values in reviews:
                 if (juror_id, proposal_id) in conflicts:
-                    result.conflicted += 1
+                    self.conflicted += 1
                     continue
                 if grid is None or proposal_id not in proposal_ids:
                     continue
                 weighed = ranking_algo.weigh(grid, values)
                 if weighed.score is None:
-                    result.excluded += 1
+                    self.excluded += 1
                     continue
-                review_ids.append(review_id)
-                juror_ids.append(juror_id)
-                proposals_of.append(proposal_id)
-                scores.append(weighed.score)
                 usable.append(values)
+                yield review_id, juror_id, proposal_id, weighed.score
             if usable:
                 means = ranking_algo.criterion_means(grid, usable)
-                result.criterion_means[proposal_id] = dict(zip(criterion_ids, means, strict=True))
-    finally:
-        rows.close()
-    return result
+                self.criterion_means[proposal_id] = _CriterionMeans(keys, means)
+
+    def count(self) -> None:
+        """Read the whole stream only to count the conflicted reviews (no usable grid)."""
+        for _review in self:
+            pass
+
+    def _statement(self) -> Select:
+        by_criterion = [
+            func.max(case((ReviewScore.criterion_id == c.id, ReviewScore.score)))
+            for c in self.criteria
+        ]
+        return (
+            select(Review.id, Review.juror_id, Review.proposal_id, *by_criterion)
+            .outerjoin(ReviewScore, ReviewScore.review_id == Review.id)
+            .where(
+                Review.campaign_id == self.campaign_id,
+                Review.phase == self.phase,
+                Review.status == ReviewStatus.SUBMITTED.value,
+            )
+            .group_by(Review.id, Review.juror_id, Review.proposal_id)
+            .order_by(Review.proposal_id, Review.id)
+        )
+
+
+class _CriterionMeans(Mapping[int, "float | None"]):
+    """A proposal's mean score by criterion id, read-only.
+
+    The values sit in a tuple behind one key index shared by every proposal: for a campaign of
+    100,000 proposals this weighs half as much as a dict per proposal.
+    """
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: Mapping[int, int], values: Sequence[float | None]) -> None:
+        self._index = index
+        self._values = tuple(values)
+
+    @staticmethod
+    def keys_of(criteria: Sequence[Criterion]) -> dict[int, int]:
+        return {c.id: position for position, c in enumerate(criteria)}
+
+    def __getitem__(self, criterion_id: int) -> float | None:
+        return self._values[self._index[criterion_id]]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def _with_details(
@@ -1679,17 +1698,6 @@ def _with_details(
 DETAILS_IN_LIST_MAX = 1000  # more proposals: read the whole phase, filter here
 
 
-def _campaign_support_counts(campaign_id: int) -> dict[int, int]:
-    """Supports per proposal of a whole campaign, grouped by the database (no list of ids)."""
-    rows = db.session.execute(
-        select(Support.proposal_id, func.count(Support.id))
-        .join(Proposal, Proposal.id == Support.proposal_id)
-        .where(Proposal.campaign_id == campaign_id)
-        .group_by(Support.proposal_id)
-    )
-    return {proposal_id: count for proposal_id, count in rows}
-
-
 def _name(first: str | None, last: str | None, email: str) -> str:
     return f"{first or ''} {last or ''}".strip() or email
 
@@ -1700,11 +1708,35 @@ class _ProposalInfo:
     title: str
     administration: str
     status: str
+    supports: int
+    shortlisted: bool | None  # the organisers' decision, None when none was taken
+    shortlist_note: str
 
 
 def _ranked_proposals(campaign_id: int, phase: str) -> list[_ProposalInfo]:
-    query = select(Proposal.id, Proposal.title, Proposal.administration, Proposal.status).where(
-        Proposal.campaign_id == campaign_id, Proposal.status.in_(IN_COMPETITION)
+    """The proposals to rank, by id, with their supports and shortlist decision."""
+    supports = (
+        select(func.count(Support.id))
+        .where(Support.proposal_id == Proposal.id)
+        .correlate(Proposal)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            Proposal.id,
+            Proposal.title,
+            Proposal.administration,
+            Proposal.status,
+            supports,
+            ShortlistDecision.selected,
+            ShortlistDecision.note,
+        )
+        .outerjoin(
+            ShortlistDecision,
+            (ShortlistDecision.proposal_id == Proposal.id)
+            & (ShortlistDecision.campaign_id == campaign_id),
+        )
+        .where(Proposal.campaign_id == campaign_id, Proposal.status.in_(IN_COMPETITION))
     )
     keep = None
     if phase == ReviewPhase.PITCH.value:
@@ -1717,39 +1749,50 @@ def _ranked_proposals(campaign_id: int, phase: str) -> list[_ProposalInfo]:
             )
         )
         keep = on_list | with_reviews
-    shared: dict[str, str] = {}  # one string object per distinct administration and status
+    shared: dict[str, str] = {"": ""}  # one string object per distinct administration, etc.
     return [
         _ProposalInfo(
-            r.id,
-            r.title,
-            shared.setdefault(r.administration, r.administration),
-            shared.setdefault(r.status, r.status),
+            id_,
+            title,
+            shared.setdefault(administration, administration),
+            shared.setdefault(status, status),
+            supports,
+            selected,
+            shared.setdefault(note, note) if note is not None else "",
         )
-        for r in db.session.execute(query.order_by(Proposal.id))
-        if keep is None or r.id in keep
+        for id_, title, administration, status, supports, selected, note in _stream(
+            query.order_by(Proposal.id)
+        )
+        if keep is None or id_ in keep
     ]
+
+
+def _stream(statement: Select) -> Iterator[Row]:
+    """The statement's rows, fetched ``STREAM_BATCH`` at a time (never all buffered at once)."""
+    result = db.session.execute(statement.execution_options(yield_per=STREAM_BATCH))
+    try:
+        yield from result
+    finally:
+        result.close()
 
 
 def _row(
     rank: int | None,
     proposal: _ProposalInfo,
-    supports: Mapping[int, int],
-    decisions: Mapping[int, object],
     scores: ranking_algo.ProposalScores | None,
     ranks: tuple[int | None, int | None] = (None, None),
     criterion_means: dict[int, float | None] | None = None,
 ) -> RankingRow:
     """A row; ``criterion_means`` replaces the scores' (keyed by criterion id already)."""
-    decision = decisions.get(proposal.id)
-    if criterion_means is None:
-        criterion_means = dict(scores.criterion_means) if scores else {}
+    if criterion_means is None:  # the service's own dicts, keyed by criterion id: not copied
+        criterion_means = scores.criterion_means if scores else {}
     return RankingRow(
         rank=rank,
         proposal_id=proposal.id,
         title=proposal.title,
         administration=proposal.administration,
         status=proposal.status,
-        supports=supports.get(proposal.id, 0),
+        supports=proposal.supports,
         review_count=scores.review_count if scores else 0,
         mean=scores.mean if scores else None,
         median=scores.median if scores else None,
@@ -1759,8 +1802,8 @@ def _row(
         unnormalised_reviews=scores.unnormalised_reviews if scores else 0,
         criterion_means=criterion_means,
         juror_scores=(),
-        shortlisted=decision.selected if decision is not None else None,
-        shortlist_note=decision.note if decision is not None else "",
+        shortlisted=proposal.shortlisted,
+        shortlist_note=proposal.shortlist_note,
         raw_rank=ranks[0],
         normalised_rank=ranks[1],
     )

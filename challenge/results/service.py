@@ -433,6 +433,16 @@ def _format_paris(value: datetime) -> str:
     return utc_to_paris(value).strftime("%d/%m/%Y %H:%M")
 
 
+def _slots_campaign(user: User, campaign_id: int) -> Campaign:
+    """The campaign, locked, for an organiser changing its slots while :func:`slot_refusal`
+    allows it (Refused otherwise)."""
+    campaign = organiser_campaign(user, campaign_id, lock=True)
+    refusal = slot_refusal(campaign)
+    if refusal:
+        raise Refused(refusal)
+    return campaign
+
+
 def _existing_slots(campaign_id: int) -> list[PitchSlot]:
     return list(
         db.session.scalars(
@@ -445,10 +455,7 @@ def _existing_slots(campaign_id: int) -> list[PitchSlot]:
 
 def generate_slots(user: User, campaign_id: int, data: GenerateInput) -> int:
     """Create ``count`` slots of ``duration`` minutes from the given Paris time, with breaks."""
-    campaign = organiser_campaign(user, campaign_id, lock=True)
-    refusal = slot_refusal(campaign)
-    if refusal:
-        raise Refused(refusal)
+    campaign = _slots_campaign(user, campaign_id)
     errors: dict[str, str] = {}
     count = _check_int(data.count, "count", 1, slot_algo.MAX_SLOTS_PER_RUN, errors)
     duration = _check_int(data.duration, "duration", 1, slot_algo.MAX_DURATION_MINUTES, errors)
@@ -544,10 +551,7 @@ def _validated_slot(
 
 
 def add_slot(user: User, campaign_id: int, data: SlotInput) -> PitchSlot:
-    campaign = organiser_campaign(user, campaign_id, lock=True)
-    refusal = slot_refusal(campaign)
-    if refusal:
-        raise Refused(refusal)
+    campaign = _slots_campaign(user, campaign_id)
     starts_at, duration, location, video_link = _validated_slot(campaign.id, data, None)
     slot = _new_slot(campaign.id, starts_at, duration, location, video_link)
     db.session.add(slot)
@@ -584,10 +588,7 @@ def _reset_convocation(slot: PitchSlot) -> None:
 
 
 def update_slot(user: User, campaign_id: int, slot_id: int, data: SlotInput) -> PitchSlot:
-    campaign = organiser_campaign(user, campaign_id, lock=True)
-    refusal = slot_refusal(campaign)
-    if refusal:
-        raise Refused(refusal)
+    campaign = _slots_campaign(user, campaign_id)
     slot = _campaign_slot(campaign, slot_id)
     starts_at, duration, location, video_link = _validated_slot(campaign.id, data, slot)
     before = (slot.starts_at, slot.duration_minutes, slot.location, slot.video_link)
@@ -611,10 +612,7 @@ def update_slot(user: User, campaign_id: int, slot_id: int, data: SlotInput) -> 
 
 
 def delete_slot(user: User, campaign_id: int, slot_id: int) -> None:
-    campaign = organiser_campaign(user, campaign_id, lock=True)
-    refusal = slot_refusal(campaign)
-    if refusal:
-        raise Refused(refusal)
+    campaign = _slots_campaign(user, campaign_id)
     slot = _campaign_slot(campaign, slot_id)
     audit.record(
         "results.slot_deleted",
@@ -644,10 +642,7 @@ def fill_slots(user: User, campaign_id: int, *, reset: bool = False) -> slot_alg
 
     Without ``reset`` the proposals already placed (maybe by hand) stay where they are.
     """
-    campaign = organiser_campaign(user, campaign_id, lock=True)
-    refusal = slot_refusal(campaign)
-    if refusal:
-        raise Refused(refusal)
+    campaign = _slots_campaign(user, campaign_id)
     rows = _existing_slots(campaign.id)
     if not rows:
         raise Refused(_("Créez d’abord des créneaux."))
@@ -675,10 +670,7 @@ def fill_slots(user: User, campaign_id: int, *, reset: bool = False) -> slot_alg
 
 def move_proposal(user: User, campaign_id: int, proposal_id: int, slot_id: int) -> None:
     """Put a proposal in a slot; the slot's occupant takes the proposal's former slot (swap)."""
-    campaign = organiser_campaign(user, campaign_id, lock=True)
-    refusal = slot_refusal(campaign)
-    if refusal:
-        raise Refused(refusal)
+    campaign = _slots_campaign(user, campaign_id)
     rows = _existing_slots(campaign.id)
     if slot_id not in {s.id for s in rows}:
         raise Invalid({"slot_id": _("Choisissez un créneau de cette campagne.")})
@@ -700,10 +692,7 @@ def move_proposal(user: User, campaign_id: int, proposal_id: int, slot_id: int) 
 
 def free_slot(user: User, campaign_id: int, slot_id: int) -> None:
     """Take the proposal out of a slot (it goes back to the proposals without a slot)."""
-    campaign = organiser_campaign(user, campaign_id, lock=True)
-    refusal = slot_refusal(campaign)
-    if refusal:
-        raise Refused(refusal)
+    campaign = _slots_campaign(user, campaign_id)
     slot = _campaign_slot(campaign, slot_id)
     if slot.proposal_id is None:
         return
@@ -1294,25 +1283,10 @@ class ProgressRow:
 
 
 @dataclass(frozen=True)
-class RankedPitch:
-    rank: int | None
-    proposal_id: int
-    title: str
-    administration: str
-    review_count: int
-    mean: float | None
-    median: float | None
-    stdev: float | None
-    disagreement: bool
-    normalised: float | None
-    unnormalised_reviews: int
-
-
-@dataclass(frozen=True)
 class PitchProgress:
     campaign: Campaign
     rows: list[ProgressRow]
-    ranking: list[RankedPitch]
+    ranking: list[jury.RankingRow]  # the jury's pitch ranking
     by: str
     scored: int
     expected: int
@@ -1371,22 +1345,7 @@ def pitch_progress(user: User, campaign_id: int, by: str = "raw") -> PitchProgre
     far = datetime.max
     rows.sort(key=lambda r: (r.starts_at or far, r.proposal_id))
     report = jury.ranking_report(campaign.id, ReviewPhase.PITCH.value, by)
-    ranking = [
-        RankedPitch(
-            r.rank,
-            r.proposal_id,
-            r.title,
-            r.administration,
-            r.review_count,
-            r.mean,
-            r.median,
-            r.stdev,
-            r.disagreement,
-            r.normalised,
-            r.unnormalised_reviews,
-        )
-        for r in report.rows
-    ]
+    ranking = list(report.rows)
     return PitchProgress(
         campaign=campaign,
         rows=rows,

@@ -10,6 +10,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 import factories
 from factories import sign_in  # noqa: F401  (for the exports tests)
@@ -71,43 +72,23 @@ def _proposal(
         campaign,
         agent,
         title,
-        coauthors=coauthors,
         status=status,
-        impact="Moins d’attente aux guichets",
         administration=administration,
+        coauthors=coauthors,
+        submitted_ago=timedelta(days=20),
+        impact="Moins d’attente aux guichets",
         service="Service des usagers",
         region="Bretagne",
         commitment_released=True,
         commitment_manager_informed=True,
         publish_name_consent=consent,
         answers=answers or {},
-        submitted_at=None if status == "draft" else utcnow() - timedelta(days=20),
         withdrawn_at=utcnow() - timedelta(days=5) if status == "withdrawn" else None,
     )
 
 
-def _review(
-    campaign: Campaign,
-    proposal: Proposal,
-    juror: User,
-    scores: dict[Criterion, float],
-    *,
-    phase: str = "written",
-    status: str = "submitted",
-    comment: str = "",
-    message: str = "",
-) -> Review:
-    return factories.add_review(
-        proposal,
-        juror,
-        scores,
-        campaign_id=campaign.id,
-        phase=phase,
-        status=status,
-        comment_for_jury=comment,
-        message_for_agent=message,
-        submitted_at=utcnow() - timedelta(days=3) if status == "submitted" else None,
-    )
+# Reviews were sent three days ago.
+_review = partial(factories.add_review, submitted_ago=timedelta(days=3))
 
 
 def build_world(

@@ -5,17 +5,17 @@ Import with ``from tests.integration.test_jury_factories import ...``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import partial
 
 import factories
-from factories import csrf_token, sign_in  # noqa: F401  (for the jury tests)
+from factories import add_review, csrf_token, make_proposal, sign_in  # noqa: F401  (for the jury tests)
 
 from challenge.accounts.models import Membership, Role, User
 from challenge.campaigns.models import Campaign, Criterion
 from challenge.extensions import db
-from challenge.jury.models import Conflict, Review, ReviewAssignment
+from challenge.jury.models import Conflict, ReviewAssignment
 from challenge.proposals.models import Proposal, Support
 from challenge.timeutils import utcnow
 
@@ -76,28 +76,6 @@ def add_role(campaign: Campaign, user: User, role: str = Role.JUROR.value) -> Me
     return factories.add_member(campaign, user, role)
 
 
-def make_proposal(
-    campaign: Campaign,
-    submitter: User,
-    title: str,
-    *,
-    administration: str = "",
-    status: str = "submitted",
-    coauthors: Iterable[str] = (),
-    **fields: str,
-) -> Proposal:
-    return factories.make_proposal(
-        campaign,
-        submitter,
-        title,
-        coauthors=coauthors,
-        administration=administration,
-        status=status,
-        submitted_at=utcnow() if status != "draft" else None,
-        **fields,
-    )
-
-
 def assign(
     campaign: Campaign,
     proposal: Proposal,
@@ -118,28 +96,6 @@ def assign(
     db.session.add(row)
     db.session.flush()
     return row
-
-
-def add_review(
-    campaign: Campaign,
-    proposal: Proposal,
-    juror: User,
-    scores: Mapping[Criterion, float],
-    *,
-    status: str = "submitted",
-    comment: str = "",
-    phase: str = "written",
-) -> Review:
-    return factories.add_review(
-        proposal,
-        juror,
-        scores,
-        campaign_id=campaign.id,
-        phase=phase,
-        status=status,
-        comment_for_jury=comment,
-        submitted_at=utcnow() if status == "submitted" else None,
-    )
 
 
 def declare(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import PG_ADMIN_URL, make_app, migrate_to_head, missing_service
+from conftest import make_app, migrate_to_head, new_pg_database
 from flask import Flask
 from flask_migrate import downgrade
 from sqlalchemy import inspect
@@ -79,21 +78,8 @@ def test_sqlite_template_matches_the_models(app: Flask) -> None:
 @pytest.fixture
 def fresh_pg_database() -> Iterator[str]:
     """A PostgreSQL database of this test's own, created empty and dropped afterwards."""
-    import psycopg
-
-    name = f"challenge_migrations_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError:
-        missing_service(f"PostgreSQL at {PG_ADMIN_URL}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with new_pg_database("challenge_migrations") as url:
+        yield url
 
 
 @pytest.mark.postgres

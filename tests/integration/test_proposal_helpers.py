@@ -166,7 +166,6 @@ def make_proposal(
         commitment_released=True,
         commitment_manager_informed=True,
         answers={},
-        submitted_at=utcnow() if status != "draft" else None,
     )
     db.session.add(
         ProposalVersion(

@@ -55,12 +55,12 @@ def make_proposal(
         campaign,
         submitter,
         title,
-        coauthors=coauthors,
         status=status,
         administration=administration,
+        coauthors=coauthors,
+        submitted_ago=timedelta(days=20),
         irritant=f"L’irritant de « {title} » coûte des heures chaque semaine.",
         solution=f"La solution de « {title} ».",
-        submitted_at=utcnow() - timedelta(days=20),
     )
 
 
@@ -73,14 +73,14 @@ def add_review(
     phase: str = "written",
     message: str = "",
 ) -> Review:
+    """``value`` for every criterion of the grid."""
     return factories.add_review(
+        proposal.campaign,
         proposal,
         juror,
         dict.fromkeys(criteria, value),
         phase=phase,
-        status="submitted",
-        message_for_agent=message,
-        submitted_at=utcnow(),
+        message=message,
     )
 
 
