@@ -95,7 +95,7 @@ def dossier(campaign: Campaign, now: datetime | None = None) -> Dossier:
     authors = authors_of(ids) if ids else {}
     reports = {}
     for phase in (ReviewPhase.WRITTEN.value, ReviewPhase.PITCH.value) if ids else ():
-        report = jury.ranking_report(campaign.id, phase, "raw")
+        report = jury.ranking_report(campaign.id, phase, "raw", details=ids)
         reports[phase] = (report, {r.proposal_id: r for r in report.rows if r.proposal_id in ids})
     outcomes = {key: str(label) for key, label in results.OUTCOME_LABELS.items()}
     sheets = []

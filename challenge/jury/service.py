@@ -1358,7 +1358,7 @@ class RankingRow:
     disagreement: bool
     normalised: float | None
     unnormalised_reviews: int
-    criterion_means: dict[int, float | None]
+    criterion_means: Mapping[int, float | None]  # read-only, by criterion id
     juror_scores: tuple[JurorScore, ...]  # empty when the details were not asked for
     shortlisted: bool | None  # the organisers' decision, None when none was taken
     shortlist_note: str
@@ -1392,11 +1392,11 @@ class RankingReport:
     grid_ready: bool
 
 
-Details = bool | Collection[int]
+RankingDetails = bool | Collection[int]  # see campaign_ranking
 
 
 def campaign_ranking(
-    campaign_id: int, phase: str = "written", by: str = "raw", *, details: Details = True
+    campaign_id: int, phase: str = "written", by: str = "raw", *, details: RankingDetails = True
 ) -> list[RankingRow]:
     """The ranking of a campaign's proposals, as plain rows, best first.
 
@@ -1413,9 +1413,9 @@ def campaign_ranking(
 
 
 def ranking_report(
-    campaign_id: int, phase: str = "written", by: str = "raw", *, details: Details = True
+    campaign_id: int, phase: str = "written", by: str = "raw", *, details: RankingDetails = True
 ) -> RankingReport:
-    """:func:`campaign_ranking` with what the page needs to explain it."""
+    """:func:`campaign_ranking` with what the page needs to explain it (same ``details``)."""
     computed = _compute_ranking(campaign_id, phase, by)
     if details is False:
         return computed.report
@@ -1457,8 +1457,8 @@ def _compute_ranking(campaign_id: int, phase: str, by: str) -> _Ranking:
     names = {u.id: _name(u.first_name, u.last_name, u.email) for u in reviewers}
     refs = [JurorRef(u.id, u.email, names[u.id], u.administration) for u in reviewers]
     conflicts = conflict_pairs(campaign, refs, [(p.id, p.administration) for p in proposals])
-    proposal_ids = frozenset(p.id for p in proposals)
-    stream = _ReviewStream(campaign.id, phase, criteria, grid, proposal_ids, conflicts)
+    info = {p.id: p for p in proposals}
+    stream = _ReviewStream(campaign.id, phase, criteria, grid, info, conflicts)
     criterion_refs = [CriterionRef(c.id, c.label, c.weight) for c in criteria]
     if grid is None:
         stream.count()
@@ -1469,15 +1469,12 @@ def _compute_ranking(campaign_id: int, phase: str, by: str) -> _Ranking:
         return _Ranking(report, criteria, None, conflicts, names, {})
 
     # criterion_means is read once the stream is over, complete
-    scores = ranking_algo.compute_weighted_scores(
-        grid, stream, [p.id for p in proposals], stream.criterion_means
-    )
+    scores = ranking_algo.compute_weighted_scores(grid, stream, list(info), stream.criterion_means)
     excluded, conflicted = stream.excluded, stream.conflicted
     del stream  # its criterion means now belong to the scores
     raw = by == ranking_algo.RankBy.RAW.value
     other = ranking_algo.RankBy.NORMALISED if raw else ranking_algo.RankBy.RAW
     other_ranks = {r.scores.proposal_id: r.rank for r in ranking_algo.rank_proposals(scores, other)}
-    info = {p.id: p for p in proposals}
     no_means = _CriterionMeans(_CriterionMeans.keys_of(criteria), [None] * len(criteria))
     rows = []
     for ranked in ranking_algo.rank_proposals(scores, by):
@@ -1564,6 +1561,7 @@ class _ReviewStream:
     def __iter__(self) -> Iterator[tuple[int, int, int, float]]:
         grid, conflicts, proposal_ids = self.grid, self.conflicts, self.proposal_ids
         keys = _CriterionMeans.keys_of(self.criteria)
+        shared: dict[tuple[float | None, ...], _CriterionMeans] = {}
         for proposal_id, reviews in groupby(_stream(self._statement()), key=itemgetter(2)):
             usable: list[Sequence[float | None]] = []
             for review_id, juror_id, _proposal, *values in reviews:
@@ -1580,7 +1578,7 @@ class _ReviewStream:
                 yield review_id, juror_id, proposal_id, weighed.score
             if usable:
                 means = ranking_algo.criterion_means(grid, usable)
-                self.criterion_means[proposal_id] = _CriterionMeans(keys, means)
+                self.criterion_means[proposal_id] = _CriterionMeans.shared(shared, keys, means)
 
     def count(self) -> None:
         """Read the whole stream only to count the conflicted reviews (no usable grid)."""
@@ -1621,6 +1619,25 @@ class _CriterionMeans(Mapping[int, "float | None"]):
     @staticmethod
     def keys_of(criteria: Sequence[Criterion]) -> dict[int, int]:
         return {c.id: position for position, c in enumerate(criteria)}
+
+    @classmethod
+    def shared(
+        cls,
+        cache: dict[tuple[float | None, ...], _CriterionMeans],
+        index: Mapping[int, int],
+        values: tuple[float | None, ...],
+    ) -> _CriterionMeans:
+        """The means ``values``, one object for equal values (they are read-only).
+
+        Many proposals share their means (a few jurors' whole-number scores): one object each
+        would weigh ~20 MB for 100,000 proposals. A zero is never shared (0.0 == -0.0).
+        """
+        if 0 in values:
+            return cls(index, values)
+        means = cache.get(values)
+        if means is None:
+            means = cache[values] = cls(index, values)
+        return means
 
     def __getitem__(self, criterion_id: int) -> float | None:
         return self._values[self._index[criterion_id]]
@@ -1667,7 +1684,7 @@ def _with_details(
     if not everything and len(ids) <= DETAILS_IN_LIST_MAX:
         statement = statement.where(Review.proposal_id.in_(sorted(ids)))
     by_proposal: dict[int, list[JurorScore]] = defaultdict(list)
-    for review_id, group in groupby(db.session.execute(statement), key=itemgetter(0)):
+    for review_id, group in groupby(_stream(statement), key=itemgetter(0)):
         review_rows = list(group)  # one per criterion score
         _id, juror_id, proposal_id, comment, _criterion, _score = review_rows[0]
         if proposal_id not in ids or (juror_id, proposal_id) in computed.conflicts:
@@ -1781,10 +1798,14 @@ def _row(
     proposal: _ProposalInfo,
     scores: ranking_algo.ProposalScores | None,
     ranks: tuple[int | None, int | None] = (None, None),
-    criterion_means: dict[int, float | None] | None = None,
+    criterion_means: Mapping[int, float | None] | None = None,
 ) -> RankingRow:
-    """A row; ``criterion_means`` replaces the scores' (keyed by criterion id already)."""
-    if criterion_means is None:  # the service's own dicts, keyed by criterion id: not copied
+    """A row without juror details; ``ranks``: (raw, normalised).
+
+    ``criterion_means`` replaces the scores' own (which are already the stream's read-only
+    :class:`_CriterionMeans`, by criterion id: shared, never copied).
+    """
+    if criterion_means is None:
         criterion_means = scores.criterion_means if scores else {}
     return RankingRow(
         rank=rank,

@@ -188,7 +188,7 @@ def pitch_list(campaign_id: int) -> list[PitchProposal]:
     on_list = {pid for pid, _a in jury.pitch_candidates(campaign_id)}
     if not on_list:
         return []
-    ranking = jury.campaign_ranking(campaign_id, ReviewPhase.WRITTEN.value, "raw")
+    ranking = jury.campaign_ranking(campaign_id, ReviewPhase.WRITTEN.value, "raw", details=False)
     rows = {r.proposal_id: r for r in ranking if r.proposal_id in on_list}
     missing = on_list - set(rows)
     extra = []
@@ -1453,7 +1453,9 @@ def laureates_page(user: User, campaign_id: int) -> LaureatesPage:
     campaign = organiser_campaign(user, campaign_id)
     heard = pitch_list(campaign.id)
     # One ranking gives both scores: ``by`` only changes the order, not the values.
-    pitch = {r.proposal_id: r for r in jury.campaign_ranking(campaign.id, "pitch", "raw")}
+    pitch = {
+        r.proposal_id: r for r in jury.campaign_ranking(campaign.id, "pitch", "raw", details=False)
+    }
     decisions = {
         d.proposal_id: d
         for d in db.session.scalars(

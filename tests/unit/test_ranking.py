@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 
 import pytest
 from hypothesis import assume, given, settings
@@ -18,9 +19,14 @@ from challenge.jury.ranking import (
     Grid,
     RankBy,
     Review,
+    WeightedReview,
+    _pstdev,
     compute_scores,
+    compute_weighted_scores,
+    criterion_means,
     rank_proposals,
     score_review,
+    weigh,
 )
 
 GRID = Grid(
@@ -308,3 +314,155 @@ def test_property_top_scores_from_every_juror_rank_first(panel, data):
     for by in RankBy:
         ranks = {r.scores.proposal_id: r.rank for r in rank_proposals(report, by)}
         assert ranks[star] == 1
+
+
+# --- the pre-weighted entry point and the exact statistics ------------------------------------
+
+
+def test_weigh_is_score_review_on_values_in_grid_order():
+    assert weigh(GRID, [4, 2, 3, 0]) == (3.25, None, ())
+    assert weigh(GRID, [2, None, None, None]) == (
+        None,
+        EXCLUDED_INCOMPLETE,
+        ("feasibility", "originality"),
+    )
+    assert weigh(GRID, [5, 2, math.nan, None]) == (
+        None,
+        EXCLUDED_OUT_OF_SCALE,
+        ("impact", "originality"),
+    )
+    with pytest.raises(ValueError):
+        weigh(GRID, [1, 2, 3])
+
+
+def test_pre_weighted_reviews_give_the_same_report_as_compute_scores():
+    reviews = [
+        Review("r1", "A", "X", {"impact": 4, "feasibility": 2, "originality": 3, "comment": 1}),
+        Review("r2", "B", "X", {"impact": 2, "feasibility": 2, "originality": 2}),
+        Review("r3", "C", "X", {"impact": 3, "feasibility": 4, "originality": 1}),
+        Review("r4", "D", "X", {"impact": 0}),  # incomplete: left out by the caller
+        Review("r5", "A", "Y", {"impact": 1, "feasibility": 0, "originality": 0}),
+        Review("r6", "A", "Z", {"impact": 2, "feasibility": 1, "originality": 4}),
+    ]
+    expected = compute_scores(GRID, reviews, ["W", "X", "Y", "Z"])
+    ids = [c.id for c in GRID.criteria]
+    usable = [
+        (r, [r.scores.get(c) for c in ids])
+        for r in reviews
+        if score_review(GRID, r).score is not None
+    ]
+    means = {}
+    for p in ("X", "Y", "Z"):
+        given = criterion_means(GRID, [v for r, v in usable if r.proposal_id == p])
+        means[p] = dict(zip(ids, given, strict=True))
+    stream = (
+        WeightedReview(r.review_id, r.juror_id, r.proposal_id, weigh(GRID, values).score)
+        for r, values in usable
+    )  # a one-pass iterator, as rows streamed from a database
+    report = compute_weighted_scores(GRID, stream, ["W", "X", "Y", "Z"], means)
+    assert report.proposals == expected.proposals
+    assert report.jurors == expected.jurors
+    assert (report.global_mean, report.global_stdev) == (
+        expected.global_mean,
+        expected.global_stdev,
+    )
+    assert report.reviews == () and len(expected.excluded) == 1
+    assert by_id(report)["W"].criterion_means == dict.fromkeys(ids)
+    assert by_id(report)["X"].criterion_means == pytest.approx(
+        {"impact": 3.0, "feasibility": 8 / 3, "originality": 2.0, "comment": 1.0}
+    )
+
+
+def test_criterion_means_may_be_filled_while_the_reviews_stream():
+    means: dict = {}
+
+    def stream():
+        yield ("r1", "A", "X", 3.0)
+        means["X"] = {"score": 3.0}
+
+    report = compute_weighted_scores(SIMPLE, stream(), ["X"], means)
+    assert by_id(report)["X"].criterion_means == {"score": 3.0}
+
+
+finite = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(finite, st.integers(0, 16).map(lambda n: n / 3)), min_size=1))
+def test_property_exact_stdev_equals_statistics_pstdev(values):
+    assert _pstdev(values) == statistics.pstdev(values)
+
+
+def reference_scores(grid: Grid, reviews: list[Review], proposals: list) -> dict:
+    """The ranking as first written, with ``statistics`` (exact but slow on long lists)."""
+    scored = [(r, score_review(grid, r).score) for r in reviews]
+    usable = [(r, s) for r, s in scored if s is not None]
+    values = [s for _, s in usable]
+    gmean = statistics.fmean(values) if values else None
+    gstdev = statistics.pstdev(values) if values else None
+    by_juror: dict = {}
+    for r, s in usable:
+        by_juror.setdefault(r.juror_id, []).append(s)
+    jurors = {}
+    for juror, own in by_juror.items():
+        sd = statistics.pstdev(own)
+        ok = len(own) >= MIN_REVIEWS_FOR_NORMALISATION and sd > 1e-9 * grid.scale_range
+        jurors[juror] = (statistics.fmean(own), sd, ok)
+    result = {}
+    for p in dict.fromkeys([*proposals, *(r.proposal_id for r in reviews)]):
+        mine = [(r, s) for r, s in usable if r.proposal_id == p]
+        if not mine:
+            result[p] = None
+            continue
+        own = [s for _, s in mine]
+        adjusted = [
+            gmean + gstdev * (s - jurors[r.juror_id][0]) / jurors[r.juror_id][1]
+            if jurors[r.juror_id][2]
+            else s
+            for r, s in mine
+        ]
+        result[p] = (
+            statistics.fmean(own),
+            statistics.median(own),
+            statistics.pstdev(own),
+            statistics.fmean(adjusted),
+            sum(not jurors[r.juror_id][2] for r, _ in mine),
+        )
+    return result
+
+
+@st.composite
+def weighted_panels(draw):
+    weights = draw(st.lists(st.sampled_from([0, 0.5, 1, 2, 3, 1 / 3]), min_size=1, max_size=4))
+    assume(any(weights))
+    grid = Grid(tuple(Criterion(f"c{i}", w) for i, w in enumerate(weights)), 0, 4)
+    score = st.one_of(
+        st.none(), st.integers(0, 4), st.floats(0, 4), st.sampled_from([5.0, math.nan])
+    )
+    proposals = [f"P{i}" for i in range(draw(st.integers(1, 6)))]
+    reviews = [
+        Review(
+            f"r{n}",
+            draw(st.sampled_from(["A", "B", "C", "D"])),
+            draw(st.sampled_from(proposals)),
+            {c.id: v for c in grid.criteria if (v := draw(score)) is not None},
+        )
+        for n in range(draw(st.integers(0, 30)))
+    ]
+    return grid, reviews, proposals
+
+
+@settings(max_examples=300, deadline=None)
+@given(weighted_panels())
+def test_property_same_numbers_as_the_statistics_module(panel):
+    """Float sums and integer-exact deviations give exactly what ``statistics`` gave."""
+    grid, reviews, proposals = panel
+    expected = reference_scores(grid, reviews, proposals)
+    report = compute_scores(grid, reviews, proposals)
+    assert [p.proposal_id for p in report.proposals] == list(expected)
+    for p in report.proposals:
+        if expected[p.proposal_id] is None:
+            assert p.review_count == 0 and p.mean is None
+            continue
+        got = (p.mean, p.median, p.stdev, p.normalised_unclamped, p.unnormalised_reviews)
+        assert got == expected[p.proposal_id]
