@@ -47,7 +47,7 @@ seed: migrate
 	$(BIN)/flask --app wsgi seed-demo
 
 run: seed
-	$(BIN)/flask --app wsgi serve --host $(HOST) --port $(PORT)
+	PUBLIC_URL=$${PUBLIC_URL:-http://$(HOST):$(PORT)} $(BIN)/flask --app wsgi serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
