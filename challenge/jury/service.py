@@ -1152,11 +1152,23 @@ def _assignment_target(
 
 def pin_assignment(user: User, campaign_id: int, proposal_id: int, juror_id: int) -> None:
     """Give a proposal to a juror by hand: kept by every later run."""
+    _set_by_hand(user, campaign_id, proposal_id, juror_id, pinned=True)
+
+
+def remove_assignment(user: User, campaign_id: int, proposal_id: int, juror_id: int) -> None:
+    """Take a proposal from a juror by hand: no later run gives it back."""
+    _set_by_hand(user, campaign_id, proposal_id, juror_id, pinned=False)
+
+
+def _set_by_hand(
+    user: User, campaign_id: int, proposal_id: int, juror_id: int, *, pinned: bool
+) -> None:
+    """Pin (active, kept) or remove (never given back) one juror × proposal pair, audited."""
     campaign = organiser_campaign(user, campaign_id, lock=True)
     if campaign.status not in ASSIGNABLE_STATUSES:
         raise Refused(_assignment_refusal(campaign))
     data, row = _assignment_target(campaign, proposal_id, juror_id)
-    if (juror_id, proposal_id) in data.conflicts:
+    if pinned and (juror_id, proposal_id) in data.conflicts:
         raise Refused(_l("Ce juré est en conflit d’intérêts avec cette proposition."))
     if row is None:
         row = ReviewAssignment(
@@ -1166,40 +1178,12 @@ def pin_assignment(user: User, campaign_id: int, proposal_id: int, juror_id: int
             created_by_id=user.id,
         )
         db.session.add(row)
-    row.state = AssignmentState.ACTIVE.value
-    row.pinned = True
+    row.state = (AssignmentState.ACTIVE if pinned else AssignmentState.REMOVED).value
+    row.pinned = pinned
     with _concurrent_change_refused():
         db.session.flush()
         audit.record(
-            "jury.assignment_pinned",
-            actor=user,
-            campaign_id=campaign.id,
-            target=row,
-            details={"proposal_id": proposal_id, "juror_id": juror_id},
-        )
-        db.session.commit()
-
-
-def remove_assignment(user: User, campaign_id: int, proposal_id: int, juror_id: int) -> None:
-    """Take a proposal from a juror by hand: no later run gives it back."""
-    campaign = organiser_campaign(user, campaign_id, lock=True)
-    if campaign.status not in ASSIGNABLE_STATUSES:
-        raise Refused(_assignment_refusal(campaign))
-    _data, row = _assignment_target(campaign, proposal_id, juror_id)
-    if row is None:
-        row = ReviewAssignment(
-            campaign_id=campaign.id,
-            proposal_id=proposal_id,
-            juror_id=juror_id,
-            created_by_id=user.id,
-        )
-        db.session.add(row)
-    row.state = AssignmentState.REMOVED.value
-    row.pinned = False
-    with _concurrent_change_refused():
-        db.session.flush()
-        audit.record(
-            "jury.assignment_removed",
+            "jury.assignment_pinned" if pinned else "jury.assignment_removed",
             actor=user,
             campaign_id=campaign.id,
             target=row,
