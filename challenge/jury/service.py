@@ -37,7 +37,6 @@ from challenge.campaigns.models import (
 )
 from challenge.extensions import db
 from challenge.jury import ranking as ranking_algo
-from challenge.jury.assignment import AssignmentProblem, assign_reviewers
 from challenge.jury.models import (
     AssignmentState,
     Conflict,
@@ -1013,6 +1012,9 @@ def run_assignment(user: User, campaign_id: int, *, rebalance: bool = False) -> 
     data = _assignment_data(campaign)
     pinned = {pair for pair, row in data.active.items() if row.pinned}
     current = {pair for pair, row in data.active.items() if not row.pinned}
+    # Imported here: OR-Tools and NumPy cost ~40 MB in every web and worker process otherwise.
+    from challenge.jury.assignment import AssignmentProblem, assign_reviewers
+
     problem = AssignmentProblem(
         proposals=tuple(p[0] for p in data.proposals),
         jurors=tuple(j.id for j in data.jurors),
