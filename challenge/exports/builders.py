@@ -477,7 +477,7 @@ class _ReviewScorer:
     CACHE_SIZE = 10_000
 
     def __init__(self, criteria: Sequence[Any]) -> None:
-        self.grid = _pure_grid(criteria)
+        self.grid = ranking_algo.grid_of(criteria)
         self.ids = [str(c.id) for c in criteria]
         self.cache: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
@@ -495,20 +495,6 @@ class _ReviewScorer:
             return None
         given = {cid: s for cid, s in zip(self.ids, scores, strict=True) if s is not None}
         return ranking_algo.score_review(self.grid, ranking_algo.Review(0, 0, 0, given)).score
-
-
-def _pure_grid(criteria: Sequence[Any]) -> ranking_algo.Grid | None:
-    """The ranking module's grid of these criteria, or None when it cannot score."""
-    if not criteria:
-        return None
-    try:
-        return ranking_algo.Grid(
-            tuple(ranking_algo.Criterion(str(c.id), float(c.weight)) for c in criteria),
-            scale_min=float(criteria[0].scale_min),
-            scale_max=float(criteria[0].scale_max),
-        )
-    except ValueError:
-        return None
 
 
 # ---------------------------------------------------------------- planning and building ------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ScalarSelect, Select, and_, func, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import aliased
 
@@ -101,13 +101,9 @@ def _only(column, ids: frozenset[int] | None):  # type: ignore[no-untyped-def]
 # ---------------------------------------------------------------- proposals ------------------
 
 
-def proposals_statement(campaign_id: int, audience: Audience = ORGANISER) -> Select:
-    """One row per proposal (drafts excluded), with its submitter, co-authors and supports.
-
-    Co-authors and supports are correlated subqueries: one statement, one pass.
-    """
-    submitter = aliased(User)
-    coauthors = (
+def _coauthor_emails() -> ScalarSelect:
+    """The co-authors' e-mails of the outer query's proposal, comma-separated (a subquery)."""
+    return (
         select(func.aggregate_strings(ProposalAuthor.email, ", "))
         .where(
             ProposalAuthor.proposal_id == Proposal.id,
@@ -115,6 +111,15 @@ def proposals_statement(campaign_id: int, audience: Audience = ORGANISER) -> Sel
         )
         .scalar_subquery()
     )
+
+
+def proposals_statement(campaign_id: int, audience: Audience = ORGANISER) -> Select:
+    """One row per proposal (drafts excluded), with its submitter, co-authors and supports.
+
+    Co-authors and supports are correlated subqueries: one statement, one pass.
+    """
+    submitter = aliased(User)
+    coauthors = _coauthor_emails()
     supports = (
         select(func.count(Support.id)).where(Support.proposal_id == Proposal.id).scalar_subquery()
     )
@@ -233,14 +238,7 @@ def laureates_statement(campaign_id: int, outcomes: tuple[str, ...]) -> Select:
     The results domain has no streaming read of its decisions: this reads ResultDecision directly.
     """
     submitter = aliased(User)
-    coauthors = (
-        select(func.aggregate_strings(ProposalAuthor.email, ", "))
-        .where(
-            ProposalAuthor.proposal_id == Proposal.id,
-            ProposalAuthor.role == AuthorRole.COAUTHOR.value,
-        )
-        .scalar_subquery()
-    )
+    coauthors = _coauthor_emails()
     return (
         select(
             Proposal.id,

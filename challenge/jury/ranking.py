@@ -40,7 +40,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 Id = int | str
 
@@ -125,6 +125,32 @@ class Grid:
     def clamp(self, value: float) -> float:
         """``value`` brought inside the scale."""
         return min(self.scale_max, max(self.scale_min, value))
+
+
+class CriterionRecord(Protocol):
+    """What a stored criterion offers (the campaign's ``Criterion`` rows have it)."""
+
+    id: int
+    weight: float
+    scale_min: int
+    scale_max: int
+
+
+def grid_of(criteria: Sequence[CriterionRecord]) -> Grid | None:
+    """The grid of a campaign's criteria, or None when it cannot score (none, or no weight > 0).
+
+    All criteria of a grid share one scale, so the first one gives it.
+    """
+    if not criteria:
+        return None
+    try:
+        return Grid(
+            tuple(Criterion(str(c.id), float(c.weight)) for c in criteria),
+            scale_min=float(criteria[0].scale_min),
+            scale_max=float(criteria[0].scale_max),
+        )
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)

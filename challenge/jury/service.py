@@ -468,7 +468,7 @@ def _other_reviews(
     reviewers = [JurorRef(r.Review.juror_id, r.email, "", r.administration) for r in rows]
     conflicts = conflict_pairs(campaign, reviewers, [(proposal.id, proposal.administration)])
     scores = _scores_of([r.Review.id for r in rows])
-    grid = _grid(criteria)
+    grid = ranking_algo.grid_of(criteria)
     result = []
     for r in rows:
         if (r.Review.juror_id, proposal.id) in conflicts:
@@ -484,20 +484,6 @@ def _other_reviews(
             )
         )
     return result
-
-
-def _grid(criteria: Sequence[Criterion]) -> ranking_algo.Grid | None:
-    """The pure ranking grid of these criteria, or None when it cannot score (no weight > 0)."""
-    if not criteria:
-        return None
-    try:
-        return ranking_algo.Grid(
-            tuple(ranking_algo.Criterion(str(c.id), float(c.weight)) for c in criteria),
-            scale_min=float(criteria[0].scale_min),
-            scale_max=float(criteria[0].scale_max),
-        )
-    except ValueError:
-        return None
 
 
 def _weighted(
@@ -1437,7 +1423,7 @@ def _compute_ranking(campaign_id: int, phase: str, by: str) -> _Ranking:
     by = ranking_algo.RankBy(by).value
     campaign = _campaign(campaign_id)
     criteria = review_grid(campaign.id, phase)
-    grid = _grid(criteria)
+    grid = ranking_algo.grid_of(criteria)
     proposals = _ranked_proposals(campaign.id, phase)
     reviewers = _reviewers(campaign.id, phase)
     names = {u.id: _name(u.first_name, u.last_name, u.email) for u in reviewers}
