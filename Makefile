@@ -12,7 +12,7 @@ PORT ?= 8000
 help:
 	@echo "make run    install what is missing, migrate, seed the demo, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install what is missing and run the whole suite (unit, integration, browser)"
-	@echo "make lint   ruff check and ruff format --check"
+	@echo "make lint   ruff check, ruff format --check and the import contracts (lint-imports)"
 	@echo "make bench  run the benchmarks in bench/"
 
 $(BIN)/.installed: pyproject.toml
@@ -55,6 +55,7 @@ test: install
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .

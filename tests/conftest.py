@@ -33,6 +33,9 @@ PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
+# The browser fixtures (live server, Chromium, axe-core) for the tests marked e2e in each domain.
+pytest_plugins = ["tests.browser"]
+
 
 def missing_service(what: str) -> None:
     """Fail (or, when allowed, skip) a test whose real service is not reachable."""

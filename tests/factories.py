@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
 
-from conftest import csrf_token_in
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event
@@ -23,6 +22,7 @@ from challenge.extensions import db
 from challenge.jury.models import Review, ReviewScore
 from challenge.proposals.models import AuthorRole, Proposal, ProposalAuthor
 from challenge.timeutils import utcnow
+from tests.conftest import csrf_token_in
 
 
 def _save(commit: bool) -> None:

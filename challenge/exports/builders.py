@@ -572,7 +572,7 @@ def file_name(campaign: Campaign, spec: ExportSpec, at: datetime) -> str:
 
 
 def results_published(campaign: Campaign) -> bool:
-    return campaign.status in results.PUBLIC_STATUSES
+    return campaign.status in results.RESULTS_ANNOUNCED
 
 
 def results_document(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from challenge.accounts.models import User
 from challenge.campaigns.models import Campaign
 from challenge.extensions import db
+from challenge.proposals.lifecycle import IN_COMPETITION, ProposalStatus  # noqa: F401
 from challenge.timeutils import utcnow
 
 # Maximum lengths of the proposal's texts, shared by the form (counter, maxlength) and the service.
@@ -37,26 +38,6 @@ MAX_LENGTHS = {
     "region": 100,
 }
 MAX_TESTIMONY_LENGTH = 1000
-
-
-class ProposalStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    WITHDRAWN = "withdrawn"
-    SHORTLISTED = "shortlisted"
-    NOT_RETAINED = "not_retained"
-    LAUREATE = "laureate"
-    MENTION = "mention"  # honourable mention, named with the laureates
-
-
-# Statuses of proposals that were submitted and not withdrawn: the ones the jury reads.
-IN_COMPETITION = (
-    ProposalStatus.SUBMITTED.value,
-    ProposalStatus.SHORTLISTED.value,
-    ProposalStatus.NOT_RETAINED.value,
-    ProposalStatus.LAUREATE.value,
-    ProposalStatus.MENTION.value,
-)
 
 
 class AuthorRole(enum.StrEnum):

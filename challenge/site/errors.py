@@ -9,9 +9,11 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from challenge.errors import DomainError
+
 log = logging.getLogger(__name__)
 
-KNOWN = {400, 403, 404, 405, 410, 413, 429, 500}
+KNOWN = {400, 403, 404, 405, 409, 410, 413, 422, 429, 500}
 
 
 def _title_and_text(code: int, description: str | None = None) -> tuple[str, str]:
@@ -32,6 +34,10 @@ def _title_and_text(code: int, description: str | None = None) -> tuple[str, str
             ),
         ),
         405: (_("Méthode non autorisée"), _("Cette action n’est pas possible sur cette page.")),
+        409: (
+            _("Modification concurrente"),
+            _("Quelqu’un a modifié ces données en même temps que vous : rien n’est enregistré."),
+        ),
         410: (
             _("Contenu expiré"),
             _("Ce contenu n’est plus disponible : il a expiré ou a été supprimé."),
@@ -39,6 +45,10 @@ def _title_and_text(code: int, description: str | None = None) -> tuple[str, str
         413: (
             _("Fichier trop volumineux"),
             _("Le fichier envoyé dépasse la taille autorisée. Choisissez un fichier plus léger."),
+        ),
+        422: (
+            _("Action impossible"),
+            _("Cette action n’est pas possible maintenant : rien n’a été modifié."),
         ),
         429: (
             _("Trop de demandes"),
@@ -72,6 +82,17 @@ def register_error_handlers(app: Flask) -> None:
                 "Rechargez la page et envoyez-le de nouveau."
             ),
         )
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> tuple[str, int]:
+        """The one mapping of domain errors to pages: a view catches only what it shows beside
+        a field; anything else raised by a service lands here, after the rollback."""
+        from challenge.extensions import db
+
+        db.session.rollback()
+        code = error.status if error.status in KNOWN else 400
+        detail = str(error.message) if error.message and code not in (403, 404) else None
+        return render_error(code, detail)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int] | HTTPException:

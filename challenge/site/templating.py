@@ -20,8 +20,8 @@ class NavItem:
 
 def main_navigation() -> list[NavItem]:
     """The main menu: what the person signed in may do (nothing but the public pages otherwise)."""
+    from challenge.access.roles import campaign_ids_with_role
     from challenge.accounts.models import Role
-    from challenge.accounts.roles import campaign_ids_with_role
 
     entries: list[tuple[str, str]] = [(str(_l("Accueil")), "site.home")]
     if current_user.is_authenticated:
