@@ -1,4 +1,5 @@
-"""The result messages: the campaign's four templates, their preview, and the bulk send.
+"""The result messages: the campaign's four templates, their preview, the bulk send, and one
+more try of a message (a result or a convocation) that failed for good.
 
 Sending again queues only the messages not queued yet (dedup key per campaign, proposal and
 recipient); once one is queued, the decision is final.
@@ -6,9 +7,11 @@ recipient); once one is queued, the decision is final.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -18,11 +21,13 @@ from challenge.accounts.models import User
 from challenge.campaigns.models import Campaign
 from challenge.errors import Conflict, Invalid, NotFound, Refused
 from challenge.extensions import db
+from challenge.notifications import service as outbox
+from challenge.notifications.models import MessageStatus, OutboxMessage
 from challenge.notifications.rendering import RenderedMail, render_mail
 from challenge.results import placeholders
 from challenge.results.models import ResultTemplate
 from challenge.results.queries.messages import MessagesPage, build_messages_page
-from challenge.results.queries.outbox import KIND_RESULT, existing_keys
+from challenge.results.queries.outbox import KIND_RESULT, RESENDABLE_KINDS, existing_keys
 from challenge.results.queries.phases import send_refusal, template_refusal
 from challenge.results.queries.recipients import OUTCOME_ORDER, Recipient, recipients
 from challenge.results.service.default_messages import default_templates
@@ -215,3 +220,35 @@ def send_results(user: User, campaign_id: int) -> SendReport:
             details={"queued": len(todo), "already": len(everyone) - len(todo)},
         )
     return SendReport(len(todo), len(everyone) - len(todo))
+
+
+def resend(user: User, campaign_id: int, message_id: int) -> OutboxMessage:
+    """One more try of a convocation or result message that failed for good (organisers of its
+    campaign; the same reset as ``notifications.service.retry_failed``)."""
+    campaign = campaign_for_organiser(user, campaign_id, lock=True)
+    message = db.session.get(OutboxMessage, message_id)
+    if (
+        message is None
+        or message.campaign_id != campaign.id
+        or message.kind not in RESENDABLE_KINDS
+    ):
+        raise NotFound
+    if message.status != MessageStatus.FAILED.value:
+        raise Refused(_("Ce message n’est pas en échec : il n’y a rien à renvoyer."))
+    with unit_of_work(actor=user, campaign_id=campaign.id) as work:
+        message.status = MessageStatus.PENDING.value
+        message.next_attempt_at = utcnow()
+        message.attempts = 0
+        work.audit("results.message_resent", target=message)
+    _enqueue(message.id)
+    return message
+
+
+def _enqueue(message_id: int) -> None:
+    """Hand the message to the worker now; if the broker is down, the outbox sweep will."""
+    celery = current_app.extensions.get("celery")
+    if celery is None:
+        return
+    # Broker down: the outbox sweep queues it within a minute.
+    with contextlib.suppress(Exception):
+        celery.send_task(outbox.DELIVER_TASK, args=[message_id], retry=False, ignore_result=True)

@@ -17,7 +17,6 @@ from challenge.results.queries.messages import MessagesPage
 from challenge.results.queries.outbox import KIND_CONVOCATION
 from challenge.results.queries.recipients import OUTCOME_ORDER
 from challenge.results.service import messages as result_messages
-from challenge.results.service.resend import resend
 from challenge.results.views import bp
 from challenge.results.views.common import ORGANISER, apply_errors, organiser_context
 
@@ -84,7 +83,7 @@ def _template_input(form: TemplateForm) -> result_messages.TemplateInput:
 @login_required
 def save_template(campaign_id: int, outcome: str) -> Response | tuple[str, int]:
     if outcome not in OUTCOME_ORDER:
-        abort(404)
+        raise NotFound
     page = result_messages.messages_page(current_user, campaign_id)
     forms = _template_forms(page)
     form = TemplateForm(prefix=outcome)
@@ -155,7 +154,7 @@ def resend_message(campaign_id: int, message_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        message = resend(current_user, campaign_id, message_id)
+        message = result_messages.resend(current_user, campaign_id, message_id)
     except Refused as refusal:
         flash(refusal.message, "error")
         return redirect(url_for("results.message_status", campaign_id=campaign_id))
