@@ -33,7 +33,7 @@ from challenge.results.queries.outbox import (
 from challenge.results.queries.phases import convocation_refusal
 from challenge.results.queries.proposals import AuthorContact, authors_of, titles_of
 from challenge.results.queries.slots import existing_slots
-from challenge.results.service.slot_input import nothing_saved
+from challenge.results.service.checks import nothing_saved
 from challenge.timeutils import utcnow
 from challenge.unit_of_work import Work, unit_of_work
 

@@ -19,7 +19,7 @@ from challenge.access.campaigns import campaign_for_organiser
 from challenge.access.outcomes import OUTCOME_LABELS, jury_messages
 from challenge.accounts.models import User
 from challenge.campaigns.models import Campaign
-from challenge.errors import Conflict, Invalid, NotFound, Refused
+from challenge.errors import Conflict, NotFound, Refused
 from challenge.extensions import db
 from challenge.notifications import service as outbox
 from challenge.notifications.models import MessageStatus, OutboxMessage
@@ -30,6 +30,7 @@ from challenge.results.queries.messages import MessagesPage, build_messages_page
 from challenge.results.queries.outbox import KIND_RESULT, RESENDABLE_KINDS, existing_keys
 from challenge.results.queries.phases import send_refusal, template_refusal
 from challenge.results.queries.recipients import OUTCOME_ORDER, Recipient, recipients
+from challenge.results.service.checks import nothing_saved
 from challenge.results.service.default_messages import default_templates
 from challenge.results.service.result_mail import mail_context
 from challenge.timeutils import utcnow
@@ -127,7 +128,7 @@ def _checked_template(data: TemplateInput) -> tuple[str, str, str]:
     if placeholders.NEXT_STEPS in placeholders.used(next_steps):
         errors["next_steps"] = _("Les prochaines étapes ne peuvent pas s’inclure elles-mêmes.")
     if errors:
-        raise Invalid(errors, _("Rien n’est enregistré : corrigez les champs signalés."))
+        raise nothing_saved(errors)
     return subject, body, next_steps
 
 

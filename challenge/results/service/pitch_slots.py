@@ -21,6 +21,7 @@ from challenge.results.models import PitchSlot, SlotConfirmation
 from challenge.results.queries.phases import slot_refusal
 from challenge.results.queries.pitch_list import pitch_list
 from challenge.results.queries.slots import campaign_slot, existing_slots, pure_slot
+from challenge.results.service.checks import nothing_saved
 from challenge.results.service.slot_input import (
     GenerateInput,
     Place,
@@ -28,7 +29,6 @@ from challenge.results.service.slot_input import (
     checked_plan,
     checked_slot,
     format_paris,
-    nothing_saved,
     past_error,
 )
 from challenge.timeutils import paris_to_utc, utcnow

@@ -8,10 +8,10 @@ from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 
-from challenge.errors import Invalid
 from challenge.results import slots as slot_algo
 from challenge.results.models import PitchSlot
 from challenge.results.queries.slots import existing_slots, pure_slot
+from challenge.results.service.checks import nothing_saved
 from challenge.timeutils import paris_to_utc, utc_to_paris, utcnow
 
 LOCATION_MAX = 300
@@ -44,10 +44,6 @@ class GenerateInput:
 class Place:
     location: str
     video_link: str
-
-
-def nothing_saved(errors: dict[str, str]) -> Invalid:
-    return Invalid(errors, _("Rien n’est enregistré : corrigez les champs signalés."))
 
 
 def _clean(value: str | None) -> str:
