@@ -17,14 +17,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from challenge.results.service import (
-    BODY_MAX,
-    LOCATION_MAX,
-    NEXT_STEPS_MAX,
-    NOTE_MAX,
-    SUBJECT_MAX,
-    VIDEO_LINK_MAX,
-)
+from challenge.results.service.convocations import NOTE_MAX
+from challenge.results.service.messages import BODY_MAX, NEXT_STEPS_MAX, SUBJECT_MAX
+from challenge.results.service.slot_input import LOCATION_MAX, VIDEO_LINK_MAX
 
 
 class _DayField(DateField):

@@ -9,11 +9,11 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from challenge.access.outcomes import outcome_for_agent
 from challenge.audit.models import AuditEvent
 from challenge.extensions import db
 from challenge.notifications.models import OutboxMessage
 from challenge.proposals.models import Proposal
-from challenge.results import service
 from challenge.results.models import NameConsent, ResultDecision, ResultTemplate
 from tests.results.builders import (
     World,
@@ -354,7 +354,7 @@ def test_outcome_for_agent_once_the_results_are_announced(app, client) -> None:
     sign_in(client, world.organiser)
     decide(client, world, standard_outcomes(world))
     ids = [p.id for p in world.proposals]
-    assert service.outcome_for_agent(ids) == {}, "decided, not yet announced"
+    assert outcome_for_agent(ids) == {}, "decided, not yet announced"
     set_status(world, "results")
     add_review(
         world.proposals[0],
@@ -366,7 +366,7 @@ def test_outcome_for_agent_once_the_results_are_announced(app, client) -> None:
     )
     db.session.commit()
 
-    outcomes = service.outcome_for_agent(ids)
+    outcomes = outcome_for_agent(ids)
     first = outcomes[world.proposals[0].id]
     assert (first.outcome, first.status) == ("laureate", "laureate")
     with app.test_request_context():
@@ -386,7 +386,7 @@ def test_outcome_for_agent_in_a_constant_number_of_queries(app, client) -> None:
     set_status(world, "results")
     ids = [p.id for p in world.proposals]
     with count_queries() as one:
-        assert len(service.outcome_for_agent(ids[:1])) == 1
+        assert len(outcome_for_agent(ids[:1])) == 1
     with count_queries() as many:
-        assert len(service.outcome_for_agent(ids)) == 12
+        assert len(outcome_for_agent(ids)) == 12
     assert len(one) == len(many) == 2

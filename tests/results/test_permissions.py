@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from challenge.extensions import db
 from challenge.notifications.models import OutboxMessage
-from challenge.results import service
 from challenge.results.models import PitchSlot
+from challenge.results.service.laureates import record_results
+from challenge.results.service.messages import send_results
 from challenge.timeutils import utcnow
 from tests.results.builders import (
     World,
@@ -204,7 +205,7 @@ def campaign_with_recipients(count: int, slug: str) -> World:
     """``count`` result messages: ``count`` proposals, one author each (no co-author)."""
     world = build_world(status="pitch", proposals=count, shortlisted=3, slug=slug, coauthor=False)
     first, second, third = world.shortlist
-    service.record_results(
+    record_results(
         world.organiser,
         world.campaign.id,
         {first.id: "laureate", second.id: "mention", third.id: "not_retained"},
@@ -219,7 +220,7 @@ def test_recipients_status_page_has_the_same_query_count_for_10_and_200(app, cli
     for count in (10, 200):
         world = campaign_with_recipients(count, f"appel-{count}")
         with app.test_request_context():
-            service.send_results(world.organiser, world.campaign.id)
+            send_results(world.organiser, world.campaign.id)
         db.session.execute(
             OutboxMessage.__table__.update()
             .where(OutboxMessage.id % 3 == 0)

@@ -407,6 +407,23 @@ def pitch_reviews(world: World) -> list[Review]:
     )
 
 
+@pytest.mark.parametrize("blind", [True, False])
+def test_the_pitch_pages_show_the_administration_as_the_juror_view_says(
+    app, client, blind: bool
+) -> None:
+    world = build_world(status="pitch")
+    world.campaign.blind_review = blind
+    for proposal in world.shortlist:
+        proposal.administration = "Administration-Témoin-Xq7"
+    db.session.commit()
+    sign_in(client, world.jurors[0])
+    listing = text(client.get(f"/jury/campagnes/{world.campaign.id}/pitchs"))
+    page = text(client.get(score_url(world, world.shortlist[0].id)))
+    assert world.shortlist[0].title in listing and world.shortlist[0].title in page
+    assert ("Administration-Témoin-Xq7" in listing) is not blind
+    assert ("Administration-Témoin-Xq7" in page) is not blind
+
+
 def test_a_juror_scores_each_pitch_and_the_organiser_sees_progress(app, client) -> None:
     world = build_world(status="pitch")
     sign_in(client, world.organiser)
