@@ -379,3 +379,26 @@ def test_attachments_are_listed(client, world):
     sign_in(client, world["juror"])
     text = client.get(review_url(world, proposal)).text
     assert "schema.pdf" in text
+
+
+def test_the_juror_view_decides_the_authors_and_affiliation_of_the_review_page(client, world):
+    proposal = world["proposals"][0]
+    proposal.service = "Service Zéphyr"
+    proposal.region = "Région Boréale"
+    db.session.commit()
+    sign_in(client, world["juror"])
+    text = client.get(review_url(world, proposal)).text
+    for shown in ("Alice Agent", "Pôle Nord", "Service Zéphyr", "Région Boréale"):
+        assert shown in text
+    assert "aveugle" not in text
+    assert "2 agents soutiennent" in text  # the count only: never the supporters' names
+    assert "Oscar" not in text
+
+    world["campaign"].blind_review = True
+    db.session.commit()
+    text = client.get(review_url(world, proposal)).text
+    assert "aveugle" in text
+    for hidden in ("Alice Agent", "Pôle Nord", "Service Zéphyr", "Région Boréale", "Oscar"):
+        assert hidden not in text
+    workspace = client.get("/jury").text
+    assert ">Administration<" not in workspace and "Pôle Nord" not in workspace
