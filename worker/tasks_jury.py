@@ -6,7 +6,7 @@ from datetime import datetime
 
 from celery import shared_task
 
-from challenge.jury import service
+from challenge.jury.service import reminders as service
 
 
 @shared_task(name="worker.tasks_jury.remind_jurors")

@@ -11,13 +11,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from challenge.jury.service import (
-    ADMINISTRATION_MAX,
-    COMMENT_MAX,
-    MESSAGE_MAX,
-    NOTE_MAX,
-    REASON_MAX,
-)
+from challenge.jury.service.conflicts import ADMINISTRATION_MAX, REASON_MAX
+from challenge.jury.service.reviews import COMMENT_MAX, MESSAGE_MAX
+from challenge.jury.service.shortlist import NOTE_MAX
 
 
 class ActionForm(FlaskForm):

@@ -387,22 +387,7 @@ def compute_weighted_scores(
     :func:`compute_scores` weighs the reviews then calls this function: both give the same
     numbers.
     """
-    positions: dict[Id, int] = {}
-    for proposal in proposals:
-        positions.setdefault(proposal, len(positions))
-    juror_positions: dict[Id, int] = {}
-    proposal_of, juror_of, scores = array("q"), array("q"), array("d")
-    for _review, juror, proposal, score in reviews:
-        p = positions.get(proposal)
-        if p is None:
-            p = positions[proposal] = len(positions)
-        j = juror_positions.get(juror)
-        if j is None:
-            j = juror_positions[juror] = len(juror_positions)
-        proposal_of.append(p)
-        juror_of.append(j)
-        scores.append(score)
-
+    positions, juror_positions, proposal_of, juror_of, scores = _packed(reviews, proposals)
     count = len(scores)
     global_mean = math.fsum(scores) / count if count else None
     global_stdev = _pstdev(scores) if count else None
@@ -428,6 +413,29 @@ def compute_weighted_scores(
             )
         )
     return ScoreReport((), jurors, tuple(results), global_mean, global_stdev)
+
+
+def _packed(
+    reviews: Iterable[tuple[Id, Id, Id, float]], proposals: Sequence[Id]
+) -> tuple[dict[Id, int], dict[Id, int], array, array, array]:
+    """The reviews in compact arrays: (proposal positions, juror positions, each review's
+    proposal position, its juror position, its score). ``proposals`` come first, in order."""
+    positions: dict[Id, int] = {}
+    for proposal in proposals:
+        positions.setdefault(proposal, len(positions))
+    juror_positions: dict[Id, int] = {}
+    proposal_of, juror_of, scores = array("q"), array("q"), array("d")
+    for _review, juror, proposal, score in reviews:
+        p = positions.get(proposal)
+        if p is None:
+            p = positions[proposal] = len(positions)
+        j = juror_positions.get(juror)
+        if j is None:
+            j = juror_positions[juror] = len(juror_positions)
+        proposal_of.append(p)
+        juror_of.append(j)
+        scores.append(score)
+    return positions, juror_positions, proposal_of, juror_of, scores
 
 
 def _grouped(keys: array, size: int) -> Iterator[array]:

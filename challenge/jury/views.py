@@ -20,8 +20,9 @@ from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
+from challenge.access.campaigns import campaign_for_organiser
+from challenge.errors import Conflict, Invalid, Refused
 from challenge.jury import ranking as ranking_algo
-from challenge.jury import service
 from challenge.jury.forms import (
     ActionForm,
     AdministrationConflictForm,
@@ -31,28 +32,28 @@ from challenge.jury.forms import (
     RunAssignmentForm,
     ShortlistForm,
 )
-from challenge.site.errors import render_error
+from challenge.jury.queries.assignments_overview import assignment_overview
+from challenge.jury.queries.conflicts_page import conflicts_page
+from challenge.jury.queries.proposal_scores import proposal_scores as proposal_scores_page
+from challenge.jury.queries.ranking_page import RankingFilters, organiser_ranking
+from challenge.jury.queries.review_page import review_page
+from challenge.jury.queries.workspace import WorkState, next_to_do
+from challenge.jury.queries.workspace import workspace as campaigns_at_work
+from challenge.jury.service import assignments as assignment_service
+from challenge.jury.service import conflicts as conflict_service
+from challenge.jury.service import reviews
+from challenge.jury.service.shortlist import ShortlistChoice, decide_shortlist
 
 bp = Blueprint("jury", __name__)
 
 # Filters of the workspace, as they appear in the address bar.
 STATE_PARAMS = {
-    "a-faire": service.WorkState.TODO,
-    "brouillon": service.WorkState.DRAFT,
-    "terminees": service.WorkState.DONE,
+    "a-faire": WorkState.TODO,
+    "brouillon": WorkState.DRAFT,
+    "terminees": WorkState.DONE,
 }
 SORT_PARAMS = {"brute": "raw", "normalisee": "normalised"}
 LEVEL = re.compile(r"^-?\d{1,6}$")
-
-
-@bp.errorhandler(service.NotFound)
-def _not_found(error: service.NotFound) -> tuple[str, int]:
-    return render_error(404)
-
-
-@bp.errorhandler(service.Forbidden)
-def _forbidden(error: service.Forbidden) -> tuple[str, int]:
-    return render_error(403)
 
 
 def _optional_url(endpoint: str, **values: object) -> str | None:
@@ -82,7 +83,7 @@ def _organiser_frame(campaign_id: int, active: str, page_label: str) -> dict[str
 @login_required
 def workspace() -> str:
     state = STATE_PARAMS.get(request.args.get("etat", ""))
-    works = service.workspace(current_user, state)
+    works = campaigns_at_work(current_user, state)
     return render_template(
         "jury/workspace.html",
         works=works,
@@ -96,7 +97,7 @@ def workspace() -> str:
 )
 @login_required
 def review(campaign_id: int, proposal_id: int) -> str | Response:
-    page = service.review_page(current_user, campaign_id, proposal_id)
+    page = review_page(current_user, campaign_id, proposal_id)
     form = ReviewForm(obj=page.review)
     errors: dict[int | str, str] = {}
     chosen: dict[int, str] = {k: _level_text(v) for k, v in page.own_scores.items()}
@@ -104,18 +105,18 @@ def review(campaign_id: int, proposal_id: int) -> str | Response:
         chosen = {c.id: request.form.get(f"criterion-{c.id}", "").strip() for c in page.criteria}
         action = request.form.get("action", "draft")
         if form.validate_on_submit():
-            data = service.ReviewInput(
+            data = reviews.ReviewInput(
                 scores={c.id: _parse_level(chosen[c.id]) for c in page.criteria},
                 comment_for_jury=form.comment_for_jury.data or "",
                 message_for_agent=form.message_for_agent.data or "",
             )
             submit = action in ("submit", "submit_next")
             try:
-                service.save_review(current_user, campaign_id, proposal_id, data, submit=submit)
-            except service.InvalidReview as invalid:
-                errors = invalid.errors
+                reviews.save_review(current_user, campaign_id, proposal_id, data, submit=submit)
+            except Invalid as invalid:
+                errors = invalid.errors  # type: ignore[assignment]  # by criterion id
                 flash(str(invalid.message), "error")
-            except service.Refused as refused:
+            except (Refused, Conflict) as refused:
                 flash(str(refused.message), "error")
                 return redirect(
                     url_for("jury.review", campaign_id=campaign_id, proposal_id=proposal_id)
@@ -132,7 +133,7 @@ def review(campaign_id: int, proposal_id: int) -> str | Response:
         errors=errors,
         conflict_form=ProposalConflictForm(),
         attachment_urls={a.id: _attachment_url(proposal_id, a.id) for a in page.attachments},
-        next_id=service.next_to_do(current_user, campaign_id, proposal_id),
+        next_id=next_to_do(current_user, campaign_id, proposal_id),
     )
 
 
@@ -144,7 +145,7 @@ def _after_save(campaign_id: int, proposal_id: int, action: str) -> Response:
         _("Évaluation envoyée. Vous pouvez la modifier jusqu’à la fin de l’évaluation."), "success"
     )
     if action == "submit_next":
-        next_id = service.next_to_do(current_user, campaign_id, proposal_id)
+        next_id = next_to_do(current_user, campaign_id, proposal_id)
         if next_id is not None:
             return redirect(url_for("jury.review", campaign_id=campaign_id, proposal_id=next_id))
         flash(_("Vous avez évalué toutes les propositions qui vous sont confiées. Merci !"), "info")
@@ -186,10 +187,10 @@ def declare_proposal_conflict(campaign_id: int, proposal_id: int) -> Response:
         flash(_("Le conflit n’est pas enregistré : la raison est trop longue."), "error")
         return redirect(back)
     try:
-        service.declare_proposal_conflict(
+        conflict_service.declare_proposal_conflict(
             current_user, campaign_id, proposal_id, form.reason.data or ""
         )
-    except service.Refused as refused:
+    except (Refused, Conflict) as refused:
         flash(str(refused.message), "error")
         return redirect(back)
     flash(
@@ -205,16 +206,18 @@ def declare_proposal_conflict(campaign_id: int, proposal_id: int) -> Response:
 @bp.route("/jury/campagnes/<int:campaign_id>/conflits", methods=["GET", "POST"])
 @login_required
 def conflicts(campaign_id: int) -> str | Response:
-    page = service.conflicts_page(current_user, campaign_id)
+    page = conflicts_page(current_user, campaign_id)
     form = AdministrationConflictForm()
     if form.validate_on_submit():
         try:
-            service.declare_administration_conflict(
+            conflict_service.declare_administration_conflict(
                 current_user, campaign_id, form.administration.data, form.reason.data or ""
             )
-        except service.InvalidReview as invalid:
+        except Invalid as invalid:
             for name, message in invalid.errors.items():
                 getattr(form, str(name), form.reason).errors.append(message)
+        except Conflict as conflict:
+            flash(str(conflict.message), "error")
         else:
             flash(_("Conflit d’intérêts enregistré."), "success")
             return redirect(url_for("jury.conflicts", campaign_id=campaign_id))
@@ -226,7 +229,7 @@ def conflicts(campaign_id: int) -> str | Response:
 def withdraw_conflict(campaign_id: int, conflict_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
-    service.withdraw_conflict(current_user, campaign_id, conflict_id)
+    conflict_service.withdraw_conflict(current_user, campaign_id, conflict_id)
     flash(_("Conflit d’intérêts retiré."), "success")
     return redirect(url_for("jury.conflicts", campaign_id=campaign_id))
 
@@ -237,7 +240,7 @@ def withdraw_conflict(campaign_id: int, conflict_id: int) -> Response:
 @bp.route("/organisation/campagnes/<int:campaign_id>/affectations")
 @login_required
 def assignments(campaign_id: int) -> str:
-    overview = service.assignment_overview(
+    overview = assignment_overview(
         current_user,
         campaign_id,
         page=request.args.get("page", 1, type=int),
@@ -264,12 +267,14 @@ def _back_to_assignments(campaign_id: int) -> Response:
 @login_required
 def run_assignment(campaign_id: int) -> Response:
     form = RunAssignmentForm()
-    service.organiser_campaign(current_user, campaign_id)
+    campaign_for_organiser(current_user, campaign_id)
     if not form.validate_on_submit():
         abort(400)
     try:
-        run = service.run_assignment(current_user, campaign_id, rebalance=form.rebalance.data)
-    except service.Refused as refused:
+        run = assignment_service.run_assignment(
+            current_user, campaign_id, rebalance=form.rebalance.data
+        )
+    except (Refused, Conflict) as refused:
         flash(str(refused.message), "error")
         return _back_to_assignments(campaign_id)
     if run.added == 0 and run.dropped == 0:
@@ -299,13 +304,13 @@ def run_assignment(campaign_id: int) -> Response:
 
 def _pair_action(campaign_id: int, action, success: str) -> Response:  # type: ignore[no-untyped-def]
     form = PairForm()
-    service.organiser_campaign(current_user, campaign_id)
+    campaign_for_organiser(current_user, campaign_id)
     if not form.validate_on_submit():
         flash(_("Choisissez une proposition et un juré."), "error")
         return _back_to_assignments(campaign_id)
     try:
         action(current_user, campaign_id, form.proposal_id.data, form.juror_id.data)
-    except service.Refused as refused:
+    except (Refused, Conflict) as refused:
         flash(str(refused.message), "error")
     else:
         flash(success, "success")
@@ -317,7 +322,7 @@ def _pair_action(campaign_id: int, action, success: str) -> Response:  # type: i
 def pin_assignment(campaign_id: int) -> Response:
     return _pair_action(
         campaign_id,
-        service.pin_assignment,
+        assignment_service.pin_assignment,
         _(
             "Juré ajouté à la proposition. Cette affectation manuelle sera gardée par les "
             "prochaines affectations automatiques."
@@ -330,7 +335,7 @@ def pin_assignment(campaign_id: int) -> Response:
 def remove_assignment(campaign_id: int) -> Response:
     return _pair_action(
         campaign_id,
-        service.remove_assignment,
+        assignment_service.remove_assignment,
         _("Juré retiré de la proposition. L’affectation automatique ne l’y remettra pas."),
     )
 
@@ -340,7 +345,7 @@ def remove_assignment(campaign_id: int) -> Response:
 def restore_assignment(campaign_id: int) -> Response:
     return _pair_action(
         campaign_id,
-        service.restore_assignment,
+        assignment_service.restore_assignment,
         _(
             "Retrait annulé : la prochaine affectation automatique pourra de nouveau choisir ce juré."
         ),
@@ -350,10 +355,10 @@ def restore_assignment(campaign_id: int) -> Response:
 @bp.route("/organisation/campagnes/<int:campaign_id>/affectations/notifier", methods=["POST"])
 @login_required
 def notify_assignments(campaign_id: int) -> Response:
-    service.organiser_campaign(current_user, campaign_id)
+    campaign_for_organiser(current_user, campaign_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    count = service.notify_assignments(current_user, campaign_id)
+    count = assignment_service.notify_assignments(current_user, campaign_id)
     if count:
         flash(
             _("%(num)s juré(s) prévenu(s) de leurs nouvelles propositions.", num=count), "success"
@@ -363,9 +368,9 @@ def notify_assignments(campaign_id: int) -> Response:
     return _back_to_assignments(campaign_id)
 
 
-def _ranking_args() -> tuple[str, service.RankingFilters, int]:
+def _ranking_args() -> tuple[str, RankingFilters, int]:
     by = SORT_PARAMS.get(request.args.get("tri", ""), "raw")
-    filters = service.RankingFilters(
+    filters = RankingFilters(
         status=request.args.get("statut") or None,
         administration=request.args.get("administration") or None,
         disagreement=request.args.get("desaccord") == "1",
@@ -392,7 +397,7 @@ def _ranking_context() -> dict[str, object]:
 @login_required
 def ranking(campaign_id: int) -> str:
     by, filters, page = _ranking_args()
-    result = service.organiser_ranking(current_user, campaign_id, by=by, filters=filters, page=page)
+    result = organiser_ranking(current_user, campaign_id, by=by, filters=filters, page=page)
     return render_template(
         "jury/ranking.html",
         result=result,
@@ -408,7 +413,7 @@ def ranking(campaign_id: int) -> str:
 @login_required
 def proposal_scores(campaign_id: int, proposal_id: int) -> str:
     by = SORT_PARAMS.get(request.args.get("tri", ""), "raw")
-    page = service.proposal_scores(current_user, campaign_id, proposal_id, by=by)
+    page = proposal_scores_page(current_user, campaign_id, proposal_id, by=by)
     return render_template(
         "jury/proposal_scores.html",
         page=page,
@@ -424,11 +429,11 @@ def shortlist(campaign_id: int) -> str | Response:
     by, filters, page = _ranking_args()
     form = ShortlistForm()
     if request.method == "POST":
-        service.organiser_campaign(current_user, campaign_id)
+        campaign_for_organiser(current_user, campaign_id)
         response = _decide(campaign_id, form)
         if response is not None:
             return response
-    result = service.organiser_ranking(current_user, campaign_id, by=by, filters=filters, page=page)
+    result = organiser_ranking(current_user, campaign_id, by=by, filters=filters, page=page)
     return render_template(
         "jury/shortlist.html",
         result=result,
@@ -455,14 +460,12 @@ def _decide(campaign_id: int, form: ShortlistForm) -> Response | None:
         abort(400)
     common = (form.note.data or "").strip()
     choices = [
-        service.ShortlistChoice(int(i), request.form.get(f"note-{i}", "").strip() or common)
+        ShortlistChoice(int(i), request.form.get(f"note-{i}", "").strip() or common)
         for i in raw_ids
     ]
     try:
-        count = service.decide_shortlist(
-            current_user, campaign_id, choices, selected=action == "select"
-        )
-    except service.Refused as refused:
+        count = decide_shortlist(current_user, campaign_id, choices, selected=action == "select")
+    except (Refused, Conflict) as refused:
         flash(str(refused.message), "error")
         return None
     if action == "select":

@@ -9,9 +9,18 @@ from sqlalchemy import delete, select
 
 from challenge.accounts.models import Membership
 from challenge.audit.models import AuditEvent
+from challenge.errors import Refused
 from challenge.extensions import db
-from challenge.jury import service
 from challenge.jury.models import ReviewAssignment
+from challenge.jury.queries.assignments_overview import assignment_overview
+from challenge.jury.service.assignments import (
+    notify_assignments,
+    pin_assignment,
+    remove_assignment,
+    restore_assignment,
+    run_assignment,
+)
+from challenge.jury.service.conflicts import declare_proposal_conflict
 from challenge.notifications.models import OutboxMessage
 from tests.jury.builders import (
     add_role,
@@ -67,7 +76,7 @@ def assignment_mails() -> list[OutboxMessage]:
 
 def test_run_covers_balances_and_sends_one_summary_per_juror(app):
     campaign, organiser, jurors, proposals = build()
-    run = service.run_assignment(organiser, campaign.id)
+    run = run_assignment(organiser, campaign.id)
     assert (run.added, run.dropped, run.shortfalls, run.notified_jurors) == (12, 0, 0, 3)
     assigned = pairs(campaign)
     assert len(assigned) == 12
@@ -86,7 +95,7 @@ def test_run_covers_balances_and_sends_one_summary_per_juror(app):
     assert event.details["added"] == 12 and event.actor_id == organiser.id
 
     # A rerun that changes nothing sends nothing.
-    again = service.run_assignment(organiser, campaign.id)
+    again = run_assignment(organiser, campaign.id)
     assert (again.added, again.dropped, again.notified_jurors) == (0, 0, 0)
     assert pairs(campaign) == assigned
     assert len(assignment_mails()) == 3
@@ -106,7 +115,7 @@ def test_conflicts_declared_and_automatic_are_never_assigned(app):
     declare(campaign, j3, administration="ADMIN P3")
     declare(campaign, j3, proposal=proposals[4])
     db.session.commit()
-    service.run_assignment(organiser, campaign.id)
+    run_assignment(organiser, campaign.id)
     assigned = pairs(campaign)
     forbidden = {
         (j0.id, coauthored.id),
@@ -123,23 +132,23 @@ def test_same_administration_rule_can_be_switched_off(app):
     campaign, organiser, jurors, proposals = build(n_proposals=2, n_jurors=2, reviews=2)
     jurors[0].administration = "Admin P0"
     db.session.commit()
-    run = service.run_assignment(organiser, campaign.id)
+    run = run_assignment(organiser, campaign.id)
     assert run.shortfalls == 1  # P0 only has one possible reviewer
     campaign.same_administration_conflict = False
     db.session.commit()
-    run = service.run_assignment(organiser, campaign.id)
+    run = run_assignment(organiser, campaign.id)
     assert run.shortfalls == 0 and (jurors[0].id, proposals[0].id) in pairs(campaign)
 
 
 def test_rerun_after_a_juror_leaves_moves_only_their_proposals(app):
     campaign, organiser, jurors, proposals = build(n_proposals=9, n_jurors=4, reviews=2)
-    service.run_assignment(organiser, campaign.id)
+    run_assignment(organiser, campaign.id)
     before = pairs(campaign)
     leaving = jurors[0]
     db.session.execute(delete(Membership).where(Membership.user_id == leaving.id))
     db.session.commit()
     mails_before = len(assignment_mails())
-    run = service.run_assignment(organiser, campaign.id)
+    run = run_assignment(organiser, campaign.id)
     after = pairs(campaign)
     moved_away = before - after
     assert all(j == leaving.id for j, _p in moved_away)
@@ -156,14 +165,14 @@ def test_rerun_after_a_juror_leaves_moves_only_their_proposals(app):
 
 def test_rerun_after_a_conflict_appears_moves_only_that_pair(app):
     campaign, organiser, jurors, proposals = build(n_proposals=6, n_jurors=4, reviews=2)
-    service.run_assignment(organiser, campaign.id)
+    run_assignment(organiser, campaign.id)
     before = pairs(campaign)
     juror_id, proposal_id = sorted(before)[0]
     juror = next(j for j in jurors if j.id == juror_id)
-    service.declare_proposal_conflict(juror, campaign.id, proposal_id, "Mon ancien service")
-    overview = service.assignment_overview(organiser, campaign.id)
+    declare_proposal_conflict(juror, campaign.id, proposal_id, "Mon ancien service")
+    overview = assignment_overview(organiser, campaign.id)
     assert overview.invalid_rows == 1
-    run = service.run_assignment(organiser, campaign.id)
+    run = run_assignment(organiser, campaign.id)
     after = pairs(campaign)
     assert before - after == {(juror_id, proposal_id)}
     assert len(after - before) == 1 and run.dropped == 1 and run.added == 1
@@ -171,21 +180,21 @@ def test_rerun_after_a_conflict_appears_moves_only_that_pair(app):
 
 def test_pins_and_removals_are_kept_across_reruns(app):
     campaign, organiser, jurors, proposals = build(n_proposals=4, n_jurors=3, reviews=1)
-    service.run_assignment(organiser, campaign.id)
+    run_assignment(organiser, campaign.id)
     target = proposals[0]
     current = [j for j, p in pairs(campaign) if p == target.id][0]
     other = next(j for j in jurors if j.id != current)
-    service.remove_assignment(organiser, campaign.id, target.id, current)
-    service.pin_assignment(organiser, campaign.id, target.id, other.id)
+    remove_assignment(organiser, campaign.id, target.id, current)
+    pin_assignment(organiser, campaign.id, target.id, other.id)
     for rebalance in (False, True, False):
-        service.run_assignment(organiser, campaign.id, rebalance=rebalance)
+        run_assignment(organiser, campaign.id, rebalance=rebalance)
         assigned = pairs(campaign)
         assert (other.id, target.id) in assigned
         assert (current, target.id) not in assigned
     # The pin counts toward the reviews wanted: no extra reviewer added.
     assert sum(1 for _j, p in pairs(campaign) if p == target.id) == 1
     # Undo the removal: the pair may come back (but the pin stays).
-    service.restore_assignment(organiser, campaign.id, target.id, current)
+    restore_assignment(organiser, campaign.id, target.id, current)
     assert (
         db.session.scalar(
             select(ReviewAssignment).where(
@@ -194,8 +203,8 @@ def test_pins_and_removals_are_kept_across_reruns(app):
         )
         is None
     )
-    with pytest.raises(service.Refused):
-        service.restore_assignment(organiser, campaign.id, target.id, current)
+    with pytest.raises(Refused):
+        restore_assignment(organiser, campaign.id, target.id, current)
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {
         "jury.assignment_pinned",
@@ -213,45 +222,45 @@ def test_pins_on_conflicts_unknown_jurors_or_withdrawn_proposals_are_refused(app
     stranger = make_user("stranger@francetravail.fr")
     db.session.commit()
     with app.test_request_context():  # messages are translated for the person who asks
-        with pytest.raises(service.Refused, match="conflit"):
-            service.pin_assignment(organiser, campaign.id, proposals[0].id, jurors[0].id)
-        with pytest.raises(service.Refused, match="compétition"):
-            service.pin_assignment(organiser, campaign.id, withdrawn.id, jurors[0].id)
-        with pytest.raises(service.Refused, match="jury"):
-            service.pin_assignment(organiser, campaign.id, proposals[1].id, stranger.id)
+        with pytest.raises(Refused, match="conflit"):
+            pin_assignment(organiser, campaign.id, proposals[0].id, jurors[0].id)
+        with pytest.raises(Refused, match="compétition"):
+            pin_assignment(organiser, campaign.id, withdrawn.id, jurors[0].id)
+        with pytest.raises(Refused, match="jury"):
+            pin_assignment(organiser, campaign.id, proposals[1].id, stranger.id)
     assert pairs(campaign) == set()
 
 
 def test_pins_are_announced_by_the_notify_button_once(app):
     campaign, organiser, jurors, proposals = build(n_proposals=2, n_jurors=2, reviews=1)
-    service.pin_assignment(organiser, campaign.id, proposals[0].id, jurors[0].id)
-    service.pin_assignment(organiser, campaign.id, proposals[1].id, jurors[0].id)
+    pin_assignment(organiser, campaign.id, proposals[0].id, jurors[0].id)
+    pin_assignment(organiser, campaign.id, proposals[1].id, jurors[0].id)
     assert assignment_mails() == []
-    assert service.notify_assignments(organiser, campaign.id) == 1
-    assert service.notify_assignments(organiser, campaign.id) == 0
+    assert notify_assignments(organiser, campaign.id) == 1
+    assert notify_assignments(organiser, campaign.id) == 0
     mails = assignment_mails()
     assert len(mails) == 1 and "2 propositions" in mails[0].subject
 
 
 def test_assignment_is_refused_outside_open_and_review(app):
     campaign, organiser, jurors, proposals = build(status="draft")
-    with pytest.raises(service.Refused):
-        service.run_assignment(organiser, campaign.id)
+    with pytest.raises(Refused):
+        run_assignment(organiser, campaign.id)
     campaign.status = "pitch"
     db.session.commit()
-    with app.test_request_context(), pytest.raises(service.Refused, match="terminée"):
-        service.run_assignment(organiser, campaign.id)
+    with app.test_request_context(), pytest.raises(Refused, match="terminée"):
+        run_assignment(organiser, campaign.id)
     campaign.status = "open"
     db.session.commit()
-    assert service.run_assignment(organiser, campaign.id).added == 12
+    assert run_assignment(organiser, campaign.id).added == 12
 
 
 def test_withdrawn_proposals_lose_their_reviewers_on_rerun(app):
     campaign, organiser, jurors, proposals = build(n_proposals=3, n_jurors=3)
-    service.run_assignment(organiser, campaign.id)
+    run_assignment(organiser, campaign.id)
     proposals[0].status = "withdrawn"
     db.session.commit()
-    run = service.run_assignment(organiser, campaign.id)
+    run = run_assignment(organiser, campaign.id)
     assert run.dropped == 2
     assert all(p != proposals[0].id for _j, p in pairs(campaign))
 
@@ -315,7 +324,7 @@ def test_assignment_pages_permissions(client):
 
 def test_assignment_page_query_count_does_not_grow_with_proposals(app, client):
     campaign, organiser, jurors, proposals = build(n_proposals=10, n_jurors=4)
-    service.run_assignment(organiser, campaign.id)
+    run_assignment(organiser, campaign.id)
     sign_in(client, organiser)
     url = f"/organisation/campagnes/{campaign.id}/affectations"
     client.get(url)
@@ -325,7 +334,7 @@ def test_assignment_page_query_count_does_not_grow_with_proposals(app, client):
     for i in range(300):
         make_proposal(campaign, agent, f"Q{i}", administration=f"Admin Q{i % 7}")
     db.session.commit()
-    service.run_assignment(organiser, campaign.id)
+    run_assignment(organiser, campaign.id)
     with count_queries() as large:
         assert client.get(url + "?page=3").status_code == 200
     assert len(large) == len(small), "\n".join(large[:3] + ["----"] + small[:3])
@@ -334,12 +343,12 @@ def test_assignment_page_query_count_does_not_grow_with_proposals(app, client):
 @pytest.mark.postgres
 def test_assignment_on_postgresql(pg_app):
     campaign, organiser, jurors, proposals = build(n_proposals=5, n_jurors=3)
-    run = service.run_assignment(organiser, campaign.id)
+    run = run_assignment(organiser, campaign.id)
     assert run.added == 10
-    assert service.run_assignment(organiser, campaign.id).added == 0
+    assert run_assignment(organiser, campaign.id).added == 0
     juror_id, proposal_id = sorted(pairs(campaign))[0]
-    service.remove_assignment(organiser, campaign.id, proposal_id, juror_id)
-    service.run_assignment(organiser, campaign.id)
+    remove_assignment(organiser, campaign.id, proposal_id, juror_id)
+    run_assignment(organiser, campaign.id)
     assert (juror_id, proposal_id) not in pairs(campaign)
     assert len(pairs(campaign)) == 10
 
@@ -353,10 +362,10 @@ def test_assign_factory_is_consistent(app):
 
 def test_run_without_jurors_or_proposals_reports_shortfalls(app):
     campaign, organiser, _jurors, _proposals = build(n_proposals=3, n_jurors=0)
-    run = service.run_assignment(organiser, campaign.id)
+    run = run_assignment(organiser, campaign.id)
     assert (run.added, run.shortfalls, run.missing_reviews) == (0, 3, 6)
     empty, organiser2, _j, _p = build_empty()
-    assert service.run_assignment(organiser2, empty.id).added == 0
+    assert run_assignment(organiser2, empty.id).added == 0
 
 
 def build_empty():

@@ -10,8 +10,9 @@ from sqlalchemy import insert, select
 
 from challenge.extensions import db
 from challenge.jury import ranking as ranking_algo
-from challenge.jury import service
 from challenge.jury.models import Review, ReviewScore
+from challenge.jury.queries.ranking_feed import campaign_ranking, ranking_report
+from challenge.jury.service.shortlist import ShortlistChoice, decide_shortlist
 from challenge.proposals.models import Proposal
 from tests.jury.builders import (
     add_review,
@@ -64,7 +65,7 @@ def ranked(app):
 def test_raw_ranking_by_hand(ranked):
     p1, p2, p3 = ranked["proposals"]
     impact, feasibility, style = ranked["criteria"]
-    rows = service.campaign_ranking(ranked["campaign"].id)
+    rows = campaign_ranking(ranked["campaign"].id)
     assert [r.proposal_id for r in rows] == [p1.id, p2.id, p3.id]
     assert [r.rank for r in rows] == [1, 2, 3]
     first, second, third = rows
@@ -81,7 +82,7 @@ def test_raw_ranking_by_hand(ranked):
     names = [s.juror_name for s in first.juror_scores]
     assert names == ["Jacques Deux", "Jeanne Un"]
     assert {s.score for s in first.juror_scores} == {4.0, 2.0}
-    report = service.ranking_report(ranked["campaign"].id)
+    report = ranking_report(ranked["campaign"].id)
     assert report.conflicted_reviews == 1 and report.excluded_reviews == 0
     assert "Brouillon" not in {r.title for r in report.rows}
 
@@ -111,14 +112,12 @@ def test_normalised_ranking_matches_the_pure_module(ranked):
         ],
         [p1.id, p2.id, p3.id],
     )
-    rows = {
-        r.proposal_id: r for r in service.campaign_ranking(ranked["campaign"].id, by="normalised")
-    }
+    rows = {r.proposal_id: r for r in campaign_ranking(ranked["campaign"].id, by="normalised")}
     for scores in expected.proposals:
         assert rows[scores.proposal_id].normalised == pytest.approx(scores.normalised)
         assert rows[scores.proposal_id].unnormalised_reviews == scores.unnormalised_reviews
     # j1 (3 reviews) is standardised, j2 (2 reviews) is not: the page names j2.
-    report = service.ranking_report(ranked["campaign"].id, by="normalised")
+    report = ranking_report(ranked["campaign"].id, by="normalised")
     assert report.unnormalised_jurors == ["Jacques Deux"]
 
 
@@ -133,13 +132,11 @@ def test_pitch_phase_ranks_the_pitch_scores_of_the_shortlist(ranked):
     )
     db.session.add(pitch)
     db.session.flush()
-    service.decide_shortlist(
-        ranked["organiser"], campaign.id, [service.ShortlistChoice(p1.id)], selected=True
-    )
+    decide_shortlist(ranked["organiser"], campaign.id, [ShortlistChoice(p1.id)], selected=True)
     add_review(campaign, p1, j1, {pitch: 5}, phase="pitch")
     add_review(campaign, p1, j2, {pitch: 4}, phase="pitch")
     db.session.commit()
-    rows = service.campaign_ranking(campaign.id, phase="pitch")
+    rows = campaign_ranking(campaign.id, phase="pitch")
     assert [(r.proposal_id, r.mean) for r in rows] == [(p1.id, 4.5)]
     assert rows[0].shortlisted is True
 
@@ -149,7 +146,7 @@ def test_ranking_without_a_usable_grid(app):
     agent = make_user("a@francetravail.fr")
     make_proposal(campaign, agent, "Une")
     db.session.commit()
-    report = service.ranking_report(campaign.id)
+    report = ranking_report(campaign.id)
     assert not report.grid_ready and [r.rank for r in report.rows] == [None]
 
 
@@ -278,7 +275,7 @@ def test_ranking_page_query_count_is_the_same_for_10_and_10000_proposals(client)
     assert page.status_code == 200
     assert len(large) == len(small), "\n".join(large)
     assert len(small) <= 16
-    rows = service.campaign_ranking(large_id)
+    rows = campaign_ranking(large_id)
     assert len(rows) == 10_000 and all(r.review_count == 3 for r in rows)
     assert math.isfinite(elapsed)  # the time is reported by bench/bench_ranking.py
 

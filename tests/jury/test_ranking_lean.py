@@ -11,8 +11,11 @@ import pytest
 
 from challenge.extensions import db
 from challenge.jury import ranking as ranking_algo
-from challenge.jury import service
 from challenge.jury.models import Review, ReviewScore
+from challenge.jury.queries import ranking_page
+from challenge.jury.queries.proposal_scores import proposal_scores
+from challenge.jury.queries.ranking_feed import RankingRow, campaign_ranking, ranking_report
+from challenge.jury.queries.ranking_page import organiser_ranking
 from tests.jury.builders import (
     add_review,
     add_role,
@@ -97,21 +100,21 @@ def build_panel() -> dict:
     }
 
 
-def numbers(row: service.RankingRow) -> tuple:
+def numbers(row: RankingRow) -> tuple:
     return (*(getattr(row, name) for name in NUMBERS), dict(row.criterion_means))
 
 
 def assert_lean_equals_full(panel: dict) -> None:
     campaign = panel["campaign"]
     for by in ("raw", "normalised"):
-        lean = service.ranking_report(campaign.id, by=by, details=False)
-        full = service.ranking_report(campaign.id, by=by)
+        lean = ranking_report(campaign.id, by=by, details=False)
+        full = ranking_report(campaign.id, by=by)
         assert [numbers(r) for r in lean.rows] == [numbers(r) for r in full.rows]
         assert lean.excluded_reviews == full.excluded_reviews == 2
         assert lean.conflicted_reviews == full.conflicted_reviews == 1
         assert lean.unnormalised_jurors == full.unnormalised_jurors == ["Nina Neuve"]
         assert all(r.juror_scores == () for r in lean.rows)
-        assert [r.proposal_id for r in service.campaign_ranking(campaign.id, by=by)] == [
+        assert [r.proposal_id for r in campaign_ranking(campaign.id, by=by)] == [
             r.proposal_id for r in lean.rows
         ]
 
@@ -140,7 +143,7 @@ def assert_matches_the_pure_module(panel: dict) -> None:
     )
     for by in ("raw", "normalised"):
         ranked = ranking_algo.rank_proposals(expected, by)
-        rows = service.ranking_report(campaign.id, by=by, details=False).rows
+        rows = ranking_report(campaign.id, by=by, details=False).rows
         assert [(r.rank, r.proposal_id) for r in rows] == [
             (r.rank, r.scores.proposal_id) for r in ranked
         ]
@@ -182,9 +185,9 @@ def test_hand_computed_values_and_both_ranks(app):
     panel = build_panel()
     p0, p1, p2, p3, _p4, p5, p6, p7 = panel["proposals"]
     impact, feasibility, style = panel["criteria"]
-    raw = {r.proposal_id: r for r in service.ranking_report(panel["campaign"].id).rows}
+    raw = {r.proposal_id: r for r in ranking_report(panel["campaign"].id).rows}
     normalised = {
-        r.proposal_id: r for r in service.ranking_report(panel["campaign"].id, by="normalised").rows
+        r.proposal_id: r for r in ranking_report(panel["campaign"].id, by="normalised").rows
     }
     # p1: Lina (8 + 3) / 3, Hugo (2 + 1) / 3, Nina (4 + 2) / 3 -> mean 20 / 9, median 2
     assert raw[p1.id].review_count == 3
@@ -215,8 +218,8 @@ def test_details_are_loaded_only_where_asked(app, monkeypatch):
     panel = build_panel()
     campaign = panel["campaign"]
     p0, _p1, _p2, p3, _p4, p5, _p6, _p7 = panel["proposals"]
-    full = {r.proposal_id: r for r in service.ranking_report(campaign.id).rows}
-    some = service.ranking_report(campaign.id, details=[p3.id])
+    full = {r.proposal_id: r for r in ranking_report(campaign.id).rows}
+    some = ranking_report(campaign.id, details=[p3.id])
     assert {r.proposal_id for r in some.rows if r.juror_scores} == {p3.id}
     assert next(r for r in some.rows if r.proposal_id == p3.id) == full[p3.id]
     # p3's details show Nina's incomplete review, excluded and said so
@@ -229,12 +232,12 @@ def test_details_are_loaded_only_where_asked(app, monkeypatch):
     organiser = make_user("orga@francetravail.fr")
     add_role(campaign, organiser, "organiser")
     db.session.commit()
-    monkeypatch.setattr(service, "RANKING_PAGE_SIZE", 2)
-    page = service.organiser_ranking(organiser, campaign.id, page=2)
+    monkeypatch.setattr(ranking_page, "RANKING_PAGE_SIZE", 2)
+    page = organiser_ranking(organiser, campaign.id, page=2)
     assert page.pages == 4 and len(page.rows) == 2
     shown = [r.proposal_id for r in page.rows]
     assert shown == [r.proposal_id for r in page.report.rows[2:4]]
     assert [r.juror_scores for r in page.rows] == [full[i].juror_scores for i in shown]
     assert all(r.juror_scores == () for r in page.report.rows)
-    detail = service.proposal_scores(organiser, campaign.id, p0.id)
+    detail = proposal_scores(organiser, campaign.id, p0.id)
     assert detail.row == full[p0.id]

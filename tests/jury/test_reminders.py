@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from challenge.extensions import db
-from challenge.jury import service
 from challenge.jury.models import Review
+from challenge.jury.service.reminders import remind_jurors
 from challenge.notifications.models import OutboxMessage
 from challenge.proposals.models import Proposal
 from challenge.timeutils import paris_to_utc
@@ -70,9 +70,9 @@ def reminders() -> list[OutboxMessage]:
 
 def test_reminders_three_days_and_one_day_before_once_a_day(app):
     campaign, busy = build()
-    assert service.remind_jurors(at(16, 10)) == 0  # four days before
-    assert service.remind_jurors(at(17, 8)) == 0  # three days before, too early in the morning
-    assert service.remind_jurors(at(17, 9)) == 1
+    assert remind_jurors(at(16, 10)) == 0  # four days before
+    assert remind_jurors(at(17, 8)) == 0  # three days before, too early in the morning
+    assert remind_jurors(at(17, 9)) == 1
     (mail,) = reminders()
     assert mail.to_address == busy.email
     assert mail.dedup_key == f"jury-reminder:{campaign.id}:{busy.id}:2026-03-17"
@@ -81,12 +81,12 @@ def test_reminders_three_days_and_one_day_before_once_a_day(app):
     assert "20 mars 2026 à 18:00" in mail.body_text  # shown in Paris time
     assert "Secret" not in mail.body_text  # no titles: nothing about any proposal leaks
     for hour in (10, 11, 23):  # the hourly beat, later the same day
-        assert service.remind_jurors(at(17, hour)) == 0
-    assert service.remind_jurors(at(18, 12)) == 0  # two days before
-    assert service.remind_jurors(at(19, 9, 30)) == 1
+        assert remind_jurors(at(17, hour)) == 0
+    assert remind_jurors(at(18, 12)) == 0  # two days before
+    assert remind_jurors(at(19, 9, 30)) == 1
     assert "plus qu’un jour" in reminders()[-1].subject
-    assert service.remind_jurors(at(19, 15)) == 0
-    assert service.remind_jurors(at(20, 10)) == 0
+    assert remind_jurors(at(19, 15)) == 0
+    assert remind_jurors(at(20, 10)) == 0
     assert len(reminders()) == 2
 
 
@@ -94,14 +94,14 @@ def test_no_reminder_outside_the_review_phase_or_when_all_is_done(app):
     campaign, busy = build()
     campaign.status = "shortlist"
     db.session.commit()
-    assert service.remind_jurors(at(17, 10)) == 0
+    assert remind_jurors(at(17, 10)) == 0
     campaign.status = "review"
     for review in db.session.scalars(select(Review).where(Review.juror_id == busy.id)):
         review.status = "submitted"
     last = db.session.scalar(select(Proposal).where(Proposal.title == "Secret 2"))
     add_review(campaign, last, busy, dict.fromkeys(review_criteria(campaign), 1))
     db.session.commit()
-    assert service.remind_jurors(at(17, 10)) == 0
+    assert remind_jurors(at(17, 10)) == 0
     assert reminders() == []
 
 
@@ -139,4 +139,4 @@ def test_the_default_clock_is_now(app):
     campaign, _busy = build()
     campaign.review_ends_at = datetime.now() + timedelta(days=30)  # noqa: DTZ005
     db.session.commit()
-    assert service.remind_jurors() == 0
+    assert remind_jurors() == 0

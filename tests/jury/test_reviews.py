@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from challenge.audit.models import AuditEvent
+from challenge.errors import Refused
 from challenge.extensions import db
-from challenge.jury import service
 from challenge.jury.models import Review, ReviewStatus
+from challenge.jury.queries.conflicts_page import conflicts_page
+from challenge.jury.service.reviews import ReviewInput, save_review
 from tests.jury.builders import (
     add_review,
     add_role,
@@ -254,12 +256,12 @@ def test_review_not_started_while_the_campaign_is_open(client, world):
     world["campaign"].status = "open"
     db.session.commit()
     sign_in(client, world["juror"])
-    with pytest.raises(service.Refused):
-        service.save_review(
+    with pytest.raises(Refused):
+        save_review(
             world["juror"],
             world["campaign"].id,
             world["proposals"][0].id,
-            service.ReviewInput({c.id: 1 for c in world["criteria"]}),
+            ReviewInput({c.id: 1 for c in world["criteria"]}),
             submit=True,
         )
     assert "commencera à la clôture" in client.get(review_url(world, world["proposals"][0])).text
@@ -342,7 +344,7 @@ def test_administration_conflicts_declared_and_withdrawn(client, world):
     # Every proposal of "Pôle Nord" disappears (names compared after normalisation).
     workspace = client.get("/jury").text
     assert all(p.title not in workspace for p in world["proposals"])
-    conflict_id = service.conflicts_page(world["juror"], world["campaign"].id).declared[0].id
+    conflict_id = conflicts_page(world["juror"], world["campaign"].id).declared[0].id
     response = client.post(
         f"{url}/{conflict_id}/retirer", data={"csrf_token": csrf_token(client, url)}
     )
@@ -377,3 +379,26 @@ def test_attachments_are_listed(client, world):
     sign_in(client, world["juror"])
     text = client.get(review_url(world, proposal)).text
     assert "schema.pdf" in text
+
+
+def test_the_juror_view_decides_the_authors_and_affiliation_of_the_review_page(client, world):
+    proposal = world["proposals"][0]
+    proposal.service = "Service Zéphyr"
+    proposal.region = "Région Boréale"
+    db.session.commit()
+    sign_in(client, world["juror"])
+    text = client.get(review_url(world, proposal)).text
+    for shown in ("Alice Agent", "Pôle Nord", "Service Zéphyr", "Région Boréale"):
+        assert shown in text
+    assert "aveugle" not in text
+    assert "2 agents soutiennent" in text  # the count only: never the supporters' names
+    assert "Oscar" not in text
+
+    world["campaign"].blind_review = True
+    db.session.commit()
+    text = client.get(review_url(world, proposal)).text
+    assert "aveugle" in text
+    for hidden in ("Alice Agent", "Pôle Nord", "Service Zéphyr", "Région Boréale", "Oscar"):
+        assert hidden not in text
+    workspace = client.get("/jury").text
+    assert ">Administration<" not in workspace and "Pôle Nord" not in workspace

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from challenge.audit.models import AuditEvent
+from challenge.errors import Conflict, Refused
 from challenge.extensions import db
-from challenge.jury import service
 from challenge.jury.models import ShortlistDecision
+from challenge.jury.service.shortlist import ShortlistChoice, decide_shortlist
 from challenge.proposals.models import Proposal
 from tests.jury.builders import (
     add_role,
@@ -136,8 +137,8 @@ def test_bad_input_changes_nothing(client, shortlist):
 
 def test_shortlist_is_closed_once_the_campaign_moves_to_pitch(client, shortlist):
     campaign, organiser, proposals, _withdrawn = shortlist
-    service.decide_shortlist(
-        organiser, campaign.id, [service.ShortlistChoice(proposals[0].id, "Oui")], selected=True
+    decide_shortlist(
+        organiser, campaign.id, [ShortlistChoice(proposals[0].id, "Oui")], selected=True
     )
     campaign.status = "pitch"
     db.session.commit()
@@ -163,20 +164,18 @@ def test_shortlist_also_works_during_review(app, shortlist):
     campaign.status = "review"
     db.session.commit()
     assert (
-        service.decide_shortlist(
+        decide_shortlist(
             organiser,
             campaign.id,
-            [service.ShortlistChoice(p.id) for p in proposals],
+            [ShortlistChoice(p.id) for p in proposals],
             selected=True,
         )
         == 4
     )
     campaign.status = "open"
     db.session.commit()
-    with app.test_request_context(), pytest.raises(service.Refused, match="s’ouvrira"):
-        service.decide_shortlist(
-            organiser, campaign.id, [service.ShortlistChoice(proposals[0].id)], selected=False
-        )
+    with app.test_request_context(), pytest.raises(Refused, match="s’ouvrira"):
+        decide_shortlist(organiser, campaign.id, [ShortlistChoice(proposals[0].id)], selected=False)
 
 
 def test_jurors_and_agents_cannot_shortlist(client, shortlist):
@@ -205,9 +204,7 @@ def test_a_concurrent_change_of_a_proposal_is_refused_cleanly(app, shortlist):
         .values(version=Proposal.version + 1)
         .execution_options(synchronize_session=False)
     )  # someone else saved it meanwhile
-    with app.test_request_context(), pytest.raises(service.Refused, match="en même temps"):
-        service.decide_shortlist(
-            organiser, campaign.id, [service.ShortlistChoice(proposals[0].id)], selected=True
-        )
+    with app.test_request_context(), pytest.raises(Conflict, match="en même temps"):
+        decide_shortlist(organiser, campaign.id, [ShortlistChoice(proposals[0].id)], selected=True)
     assert statuses(proposals)[0] == "submitted"
     assert db.session.scalar(select(ShortlistDecision.id)) is None
