@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 
 from challenge.access.proposals import campaign_domains, is_agent_of, may_remove_author
 from challenge.accounts.domains import normalise_email
@@ -100,13 +100,16 @@ def remove_coauthor(proposal_id: int, user: User, author_id: int) -> ProposalAut
 
 def bind_authors(user: User) -> int:
     """Invitations sent to this address become the user's co-authorships (at sign-in)."""
+    waiting = (
+        ProposalAuthor.email == normalise_email(user.email),
+        ProposalAuthor.user_id.is_(None),
+    )
+    if not db.session.scalar(select(exists().where(*waiting))):
+        return 0  # the usual sign-in: nothing to write, the sign-in's own work left alone
     with unit_of_work(actor=user):
         bound = db.session.execute(
             update(ProposalAuthor)
-            .where(
-                ProposalAuthor.email == normalise_email(user.email),
-                ProposalAuthor.user_id.is_(None),
-            )
+            .where(*waiting)
             .values(user_id=user.id)
             .execution_options(synchronize_session=False)
         ).rowcount
