@@ -84,9 +84,13 @@ def is_author(user: User | None, proposal: Proposal) -> bool:
     return authorship(user, proposal.id) is not None
 
 
-def is_submitter(user: User | None, proposal: Proposal) -> bool:
-    author = authorship(user, proposal.id)
+def submits(author: ProposalAuthor | None) -> bool:
+    """Whether this author row is the submitter's (who created the proposal and sends it)."""
     return author is not None and author.role == AuthorRole.SUBMITTER.value
+
+
+def is_submitter(user: User | None, proposal: Proposal) -> bool:
+    return submits(authorship(user, proposal.id))
 
 
 # ---------------------------------------------------------------- the predicates -------------
@@ -125,12 +129,12 @@ def may_send(user: User | None, proposal: Proposal) -> bool:
 
 def may_remove_author(user: User | None, proposal: Proposal, author: ProposalAuthor) -> bool:
     """The submitter removes a co-author; a co-author may leave by themselves (while open)."""
-    if author.role == AuthorRole.SUBMITTER.value or not accepts_submissions(proposal.campaign):
+    if submits(author) or not accepts_submissions(proposal.campaign):
         return False
     mine = authorship(user, proposal.id)
     if mine is None:
         return False
-    return mine.role == AuthorRole.SUBMITTER.value or mine.id == author.id
+    return submits(mine) or mine.id == author.id
 
 
 def may_support(user: User | None, proposal: Proposal) -> bool:

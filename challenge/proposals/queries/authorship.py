@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from challenge.access.proposals import authorship
+from challenge.access.proposals import authorship, submits
 from challenge.accounts.models import User
 from challenge.campaigns.models import Campaign
 from challenge.errors import Forbidden, NotFound
@@ -30,7 +30,7 @@ class Authored:
 
     @property
     def is_submitter(self) -> bool:
-        return self.author.role == AuthorRole.SUBMITTER.value
+        return submits(self.author)
 
 
 def load_proposal(proposal_id: int) -> Proposal | None:

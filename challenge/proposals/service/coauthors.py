@@ -5,7 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select, update
 
-from challenge.access.proposals import campaign_domains, is_agent_of, may_remove_author
+from challenge.access.proposals import (
+    campaign_domains,
+    is_agent_of,
+    may_remove_author,
+    submits,
+)
 from challenge.accounts.domains import normalise_email
 from challenge.accounts.models import User
 from challenge.errors import Forbidden, Invalid, NotFound
@@ -85,7 +90,7 @@ def remove_coauthor(proposal_id: int, user: User, author_id: int) -> ProposalAut
     found = authored(proposal_id, user)
     proposal = found.proposal
     author = next((a for a in proposal.authors if a.id == author_id), None)
-    if author is None or author.role == AuthorRole.SUBMITTER.value:
+    if author is None or submits(author):
         raise NotFound
     if not may_remove_author(user, proposal, author):
         ensure_open(found.campaign)  # closed: say so; open: they have no right to
