@@ -23,8 +23,8 @@ from wtforms.validators import Email, InputRequired, Length
 
 from challenge.accounts.forms import REGIONS
 from challenge.campaigns.models import ProposalQuestion
+from challenge.proposals.fields import NO, YES, ProposalInput, answer_max_length
 from challenge.proposals.models import MAX_LENGTHS, MAX_TESTIMONY_LENGTH
-from challenge.proposals.service import NO, YES, ProposalInput, answer_max_length
 
 
 class RequiredToSubmit:

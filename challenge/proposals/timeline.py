@@ -10,9 +10,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from challenge.proposals.lifecycle import IN_COMPETITION, ON_PITCH_LIST
+
 CAMPAIGN_ORDER = ("draft", "open", "review", "shortlist", "pitch", "results", "archived")
-IN_COMPETITION = ("submitted", "shortlisted", "not_retained", "laureate", "mention")
-SHORTLISTED = ("shortlisted", "laureate", "mention")
+SHORTLISTED = ON_PITCH_LIST  # chosen for the pitch, whatever the outcome since
 
 
 class StepState(enum.StrEnum):
@@ -76,27 +77,12 @@ def progress(
     if proposal_status == "withdrawn":
         return Progress(Badge.WITHDRAWN, ())
     if proposal_status not in IN_COMPETITION:
-        badge = Badge.DRAFT if accepts_submissions else Badge.CLOSED
-        steps = (TimelineStep(Step.DRAFT, StepState.CURRENT),) + tuple(
-            TimelineStep(s, StepState.UPCOMING)
-            for s in (Step.SUBMITTED, Step.REVIEW, Step.SHORTLISTED, Step.PITCH, Step.RESULT)
-        )
-        return Progress(badge, steps)
-
-    shortlist_public = stage >= _stage("pitch")
-    result_public = stage >= _stage("results")
-    shortlisted = proposal_status in SHORTLISTED or was_shortlisted
-
-    def state_of_review() -> StepState:
-        if stage <= _stage("open"):
-            return StepState.UPCOMING
-        return StepState.DONE if shortlist_public else StepState.CURRENT
-
+        return _unsent(accepts_submissions)
     steps = [
         TimelineStep(Step.SUBMITTED, StepState.DONE),
-        TimelineStep(Step.REVIEW, state_of_review()),
+        TimelineStep(Step.REVIEW, _review_state(stage)),
     ]
-    if not shortlist_public:
+    if stage < _stage("pitch"):  # the shortlist is not public yet
         steps += [
             TimelineStep(Step.SHORTLISTED, StepState.UPCOMING),
             TimelineStep(Step.PITCH, StepState.UPCOMING),
@@ -104,15 +90,43 @@ def progress(
         ]
         badge = Badge.SUBMITTED if stage <= _stage("open") else Badge.UNDER_REVIEW
         return Progress(badge, tuple(steps))
+    result_public = stage >= _stage("results")
+    if proposal_status in SHORTLISTED or was_shortlisted:
+        return _shortlisted(proposal_status, steps, result_public)
+    if result_public:
+        steps.append(TimelineStep(Step.SHORTLISTED, StepState.FAILED))
+        return Progress(Badge.NOT_RETAINED, tuple(steps))
+    # The shortlist is known, the result letters are not sent yet: say nothing more.
+    steps.append(TimelineStep(Step.RESULT, StepState.UPCOMING))
+    return Progress(Badge.UNDER_REVIEW, tuple(steps))
 
-    if not shortlisted:
-        if result_public:
-            steps.append(TimelineStep(Step.SHORTLISTED, StepState.FAILED))
-            return Progress(Badge.NOT_RETAINED, tuple(steps))
-        # The shortlist is known, the result letters are not sent yet: say nothing more.
-        steps.append(TimelineStep(Step.RESULT, StepState.UPCOMING))
-        return Progress(Badge.UNDER_REVIEW, tuple(steps))
 
+def _unsent(accepts_submissions: bool) -> Progress:
+    """A draft: still to send, or closed (never sent before the deadline)."""
+    badge = Badge.DRAFT if accepts_submissions else Badge.CLOSED
+    steps = (TimelineStep(Step.DRAFT, StepState.CURRENT),) + tuple(
+        TimelineStep(s, StepState.UPCOMING)
+        for s in (Step.SUBMITTED, Step.REVIEW, Step.SHORTLISTED, Step.PITCH, Step.RESULT)
+    )
+    return Progress(badge, steps)
+
+
+def _review_state(stage: int) -> StepState:
+    if stage <= _stage("open"):
+        return StepState.UPCOMING
+    return StepState.DONE if stage >= _stage("pitch") else StepState.CURRENT
+
+
+# The final badge and last step once the results are public, by proposal status.
+_RESULTS = {
+    "laureate": (Badge.LAUREATE, StepState.DONE),
+    "mention": (Badge.MENTION, StepState.DONE),
+    "not_retained": (Badge.NOT_RETAINED, StepState.FAILED),
+}
+
+
+def _shortlisted(proposal_status: str, steps: list[TimelineStep], result_public: bool) -> Progress:
+    """On the public shortlist: the pitch to come, or the result once announced."""
     steps.append(TimelineStep(Step.SHORTLISTED, StepState.DONE))
     if not result_public:
         steps += [
@@ -121,15 +135,10 @@ def progress(
         ]
         return Progress(Badge.SHORTLISTED, tuple(steps))
     steps.append(TimelineStep(Step.PITCH, StepState.DONE))
-    if proposal_status == "laureate":
-        steps.append(TimelineStep(Step.RESULT, StepState.DONE))
-        return Progress(Badge.LAUREATE, tuple(steps))
-    if proposal_status == "mention":
-        steps.append(TimelineStep(Step.RESULT, StepState.DONE))
-        return Progress(Badge.MENTION, tuple(steps))
-    if proposal_status == "not_retained":
-        steps.append(TimelineStep(Step.RESULT, StepState.FAILED))
-        return Progress(Badge.NOT_RETAINED, tuple(steps))
+    if proposal_status in _RESULTS:
+        badge, state = _RESULTS[proposal_status]
+        steps.append(TimelineStep(Step.RESULT, state))
+        return Progress(badge, tuple(steps))
     # Shortlisted and the results stage reached, but no decision recorded yet.
     steps.append(TimelineStep(Step.RESULT, StepState.CURRENT))
     return Progress(Badge.SHORTLISTED, tuple(steps))

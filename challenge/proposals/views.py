@@ -19,8 +19,12 @@ from flask_login import current_user, login_required, user_logged_in
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from challenge.access.proposals import accepts_submissions, campaign_domains, may_edit
+from challenge.accounts.domains import normalise_email
 from challenge.campaigns.models import Campaign
-from challenge.proposals import service, storage
+from challenge.errors import Forbidden, Invalid
+from challenge.proposals import storage
+from challenge.proposals.fields import TEXT_FIELDS, YES, field_labels, field_value
 from challenge.proposals.forms import (
     AttachmentForm,
     CoauthorForm,
@@ -29,7 +33,18 @@ from challenge.proposals.forms import (
     SupportForm,
     proposal_form,
 )
-from challenge.proposals.models import Proposal
+from challenge.proposals.labels import badge_label, status_label
+from challenge.proposals.models import IN_COMPETITION, Proposal
+from challenge.proposals.queries.authorship import Authored, authored
+from challenge.proposals.queries.campaigns import campaign_for_new_proposal, public_campaign
+from challenge.proposals.queries.downloads import attachment_for_download
+from challenge.proposals.queries.history import history, latest_late_copy
+from challenge.proposals.queries.irritants import irritant as irritant_for
+from challenge.proposals.queries.irritants import irritants as irritants_page
+from challenge.proposals.queries.my_proposals import my_proposals as my_proposals_of
+from challenge.proposals.queries.my_proposals import progress_of
+from challenge.proposals.refusals import CampaignClosed, DomainNotAllowed, SaveConflict
+from challenge.proposals.service import attachments, coauthors, drafting, supports
 
 bp = Blueprint("proposals", __name__)
 
@@ -38,7 +53,7 @@ Page = str | Response | tuple[str, int] | tuple[Response, int]
 
 def _bind_co_authors(sender: Flask, user: object, **extra: object) -> None:
     """Invitations sent to an address become co-authorships when that person signs in."""
-    service.bind_authors(user)  # type: ignore[arg-type]
+    coauthors.bind_authors(user)  # type: ignore[arg-type]
 
 
 @bp.record_once
@@ -49,6 +64,13 @@ def _connect_sign_in_signal(state) -> None:  # type: ignore[no-untyped-def]
 @bp.context_processor
 def _helpers() -> dict[str, object]:
     return {"campaign_page_url": _campaign_page_url}
+
+
+@bp.record_once
+def _register_labels(state) -> None:  # type: ignore[no-untyped-def]
+    """The proposals' status words, for every domain's templates."""
+    state.app.jinja_env.globals["proposal_status_label"] = status_label
+    state.app.jinja_env.globals["proposal_badge_label"] = badge_label
 
 
 def _campaign_page_url(campaign: Campaign) -> str | None:
@@ -82,17 +104,19 @@ def _human_size(size: int) -> str:
     return _("%(n)s ko", n=f"{size / 1024:.0f}")
 
 
-def _refusal(error: service.ProposalError) -> Page:
-    if isinstance(error, service.DomainNotAllowed):
-        return render_template(
-            "proposals/not_allowed.html",
-            campaign=error.campaign,
-            email=error.email,
-            domains=service.campaign_domains(error.campaign),
-        ), 403
-    if isinstance(error, service.CampaignClosed):
-        return render_template("proposals/closed.html", campaign=error.campaign), 409
-    raise error
+@bp.errorhandler(DomainNotAllowed)
+def _not_allowed(error: DomainNotAllowed) -> tuple[str, int]:
+    return render_template(
+        "proposals/not_allowed.html",
+        campaign=error.campaign,
+        email=error.email,
+        domains=campaign_domains(error.campaign),
+    ), 403
+
+
+@bp.errorhandler(CampaignClosed)
+def _closed(error: CampaignClosed) -> tuple[str, int]:
+    return render_template("proposals/closed.html", campaign=error.campaign), 409
 
 
 # ---------------------------------------------------------------- writing --------------------
@@ -101,8 +125,8 @@ def _refusal(error: service.ProposalError) -> Page:
 def _form_page(
     form: ProposalForm,
     campaign: Campaign,
-    found: service.Authored | None = None,
-    conflict: service.Conflict | None = None,
+    found: Authored | None = None,
+    conflict: SaveConflict | None = None,
     status: int = 200,
     coauthor_form: CoauthorForm | None = None,
     attachment_form: AttachmentForm | None = None,
@@ -110,7 +134,7 @@ def _form_page(
 ) -> tuple[str, int]:
     """The form page; ``unsaved`` when it shows back text that was not saved."""
     proposal = found.proposal if found else None
-    open_now = service.accepts_submissions(campaign)
+    open_now = accepts_submissions(campaign)
     return render_template(
         "proposals/form.html",
         form=form,
@@ -118,7 +142,7 @@ def _form_page(
         proposal=proposal,
         is_submitter=found.is_submitter if found else True,
         accepts_submissions=open_now,
-        sent=proposal is not None and proposal.status in service.IN_COMPETITION,
+        sent=proposal is not None and proposal.status in IN_COMPETITION,
         conflict=conflict,
         unsaved=unsaved or conflict is not None,
         coauthor_form=coauthor_form or CoauthorForm(formdata=None),
@@ -131,7 +155,7 @@ def _form_page(
     ), status
 
 
-def _filled_form(found: service.Authored) -> ProposalForm:
+def _filled_form(found: Authored) -> ProposalForm:
     """The form as the proposal is saved, on the version it was read at."""
     proposal, campaign = found.proposal, found.campaign
     form = proposal_form(campaign.questions, formdata=None, obj=proposal)
@@ -146,14 +170,11 @@ def _filled_form(found: service.Authored) -> ProposalForm:
 @bp.route("/campagnes/<slug>/proposer", methods=["GET", "POST"])
 @login_required
 def new_proposal(slug: str) -> Page:
-    try:
-        if request.method == "GET":
-            campaign = service.campaign_for_new_proposal(slug, current_user)
-        else:
-            # A form opened before the deadline and sent after it is still kept, as a draft.
-            campaign = service.public_campaign(slug)
-    except (service.DomainNotAllowed, service.CampaignClosed) as refused:
-        return _refusal(refused)
+    if request.method == "GET":
+        campaign = campaign_for_new_proposal(slug, current_user)
+    else:
+        # A form opened before the deadline and sent after it is still kept, as a draft.
+        campaign = public_campaign(slug)
     if request.method == "GET":
         form = proposal_form(
             campaign.questions,
@@ -167,27 +188,25 @@ def new_proposal(slug: str) -> Page:
     if not form.validate():
         return _form_page(form, campaign, status=400, unsaved=True)
     try:
-        result = service.create_draft(
+        result = drafting.create_draft(
             campaign,
             current_user,
             form.to_input(campaign.questions),
             submit=request.form.get("action") == "submit",
         )
-    except service.Invalid as invalid:
+    except Invalid as invalid:
         form.add_errors(invalid.errors)
         return _form_page(form, campaign, status=400, unsaved=True)
-    except service.DomainNotAllowed as refused:
-        return _refusal(refused)
     return _after_save(result, form, campaign)
 
 
 @bp.route("/propositions/<int:proposal_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit_proposal(proposal_id: int) -> Page:
-    found = service.authored(proposal_id, current_user)
+    found = authored(proposal_id, current_user)
     proposal, campaign = found.proposal, found.campaign
     if request.method == "GET":
-        if not _editable(proposal, campaign):
+        if not may_edit(current_user, proposal):
             flash(
                 _("La date limite est passée : cette proposition ne peut plus être modifiée."),
                 "info",
@@ -201,68 +220,36 @@ def edit_proposal(proposal_id: int) -> Page:
             return jsonify(ok=False, errors=form.errors), 400
         return _form_page(form, campaign, found, status=400, unsaved=True)
     try:
-        result = service.save(
+        result = drafting.save(
             proposal.id,
             current_user,
             form.to_input(campaign.questions),
             form.base_version(),
             submit=request.form.get("action") == "submit",
         )
-    except service.Invalid as invalid:
+    except Invalid as invalid:
         if _wants_json():
             return jsonify(ok=False, errors=invalid.errors), 400
         form.add_errors(invalid.errors)
         return _form_page(form, campaign, found, status=400, unsaved=True)
-    except service.Conflict as conflict:
+    except SaveConflict as conflict:
         if _wants_json():
             return jsonify(ok=False, conflict=True, version=conflict.current_version), 409
         # The person's text stays in the form; saving again (after reading the changes) wins.
         form.version.data = str(conflict.current_version)
-        found = service.authored(proposal_id, current_user)
+        found = authored(proposal_id, current_user)
         return _form_page(form, campaign, found, conflict=conflict, status=409)
     if _wants_json():
         return jsonify(ok=True, version=result.proposal.version, late=result.late)
     return _after_save(result, form, campaign)
 
 
-def _editable(proposal: Proposal, campaign: Campaign) -> bool:
-    return service.accepts_submissions(campaign) or proposal.status == "draft"
-
-
-def _after_save(result: service.SaveResult, form: ProposalForm, campaign: Campaign) -> Page:
+def _after_save(result: drafting.SaveResult, form: ProposalForm, campaign: Campaign) -> Page:
     proposal = result.proposal
-    deadline = campaign.deadline_at
     if result.late:
-        if proposal.status == "draft" or proposal.status == "withdrawn":
-            flash(
-                _(
-                    "La date limite de dépôt est passée : votre proposition ne peut plus être "
-                    "envoyée. Votre texte est conservé comme brouillon."
-                ),
-                "warning",
-            )
-            return redirect(url_for("proposals.edit_proposal", proposal_id=proposal.id))
-        flash(
-            _(
-                "La date limite de dépôt est passée : le jury lira votre proposition telle "
-                "qu’elle était à la date limite. Le texte que vous venez d’écrire n’est pas "
-                "perdu : il est conservé ci-dessous et dans l’historique."
-            ),
-            "warning",
-        )
-        return redirect(url_for("proposals.show_proposal", proposal_id=proposal.id))
+        return _after_late_save(proposal)
     if result.errors:
-        form.add_errors(result.errors)
-        form.version.data = str(proposal.version)
-        flash(
-            _(
-                "Votre brouillon est enregistré, mais il n’est pas encore envoyé : complétez les "
-                "champs signalés, puis envoyez-le."
-            ),
-            "warning",
-        )
-        found = service.authored(proposal.id, current_user)
-        return _form_page(form, campaign, found, status=400)
+        return _sending_refused(result, form, campaign)
     if result.submitted:
         flash(
             _(
@@ -272,7 +259,7 @@ def _after_save(result: service.SaveResult, form: ProposalForm, campaign: Campai
             "success",
         )
         return redirect(url_for("proposals.show_proposal", proposal_id=proposal.id))
-    if proposal.status in service.IN_COMPETITION:
+    if proposal.status in IN_COMPETITION:
         message = (
             _("Vos modifications sont enregistrées. Le jury lira cette nouvelle version.")
             if result.changed
@@ -285,11 +272,48 @@ def _after_save(result: service.SaveResult, form: ProposalForm, campaign: Campai
             "Brouillon enregistré. Personne d’autre que vous et vos co-auteurs ne peut le lire. "
             "Pensez à l’envoyer avant la date limite."
         )
-        if deadline
+        if campaign.deadline_at
         else _("Brouillon enregistré."),
         "success",
     )
     return redirect(url_for("proposals.edit_proposal", proposal_id=proposal.id))
+
+
+def _after_late_save(proposal: Proposal) -> Response:
+    """After the deadline: a draft is kept as a draft; a sent text is kept as an unsent copy."""
+    if proposal.status == "draft" or proposal.status == "withdrawn":
+        flash(
+            _(
+                "La date limite de dépôt est passée : votre proposition ne peut plus être "
+                "envoyée. Votre texte est conservé comme brouillon."
+            ),
+            "warning",
+        )
+        return redirect(url_for("proposals.edit_proposal", proposal_id=proposal.id))
+    flash(
+        _(
+            "La date limite de dépôt est passée : le jury lira votre proposition telle "
+            "qu’elle était à la date limite. Le texte que vous venez d’écrire n’est pas "
+            "perdu : il est conservé ci-dessous et dans l’historique."
+        ),
+        "warning",
+    )
+    return redirect(url_for("proposals.show_proposal", proposal_id=proposal.id))
+
+
+def _sending_refused(result: drafting.SaveResult, form: ProposalForm, campaign: Campaign) -> Page:
+    """Saved but not sent: the form again, with what is missing beside each field."""
+    form.add_errors(result.errors)
+    form.version.data = str(result.proposal.version)
+    flash(
+        _(
+            "Votre brouillon est enregistré, mais il n’est pas encore envoyé : complétez les "
+            "champs signalés, puis envoyez-le."
+        ),
+        "warning",
+    )
+    found = authored(result.proposal.id, current_user)
+    return _form_page(form, campaign, found, status=400)
 
 
 @bp.route("/propositions/<int:proposal_id>/envoyer", methods=["POST"])
@@ -298,10 +322,7 @@ def submit_proposal(proposal_id: int) -> Page:
     form = ConfirmForm()
     if not form.validate():
         return redirect(url_for("proposals.show_proposal", proposal_id=proposal_id))
-    try:
-        result = service.submit(proposal_id, current_user)
-    except service.CampaignClosed as closed:
-        return _refusal(closed)
+    result = drafting.submit(proposal_id, current_user)
     if result.errors:
         flash(_("Avant d’envoyer votre proposition, complétez les champs signalés."), "warning")
         return redirect(url_for("proposals.edit_proposal", proposal_id=proposal_id, verifier=1))
@@ -318,16 +339,14 @@ def submit_proposal(proposal_id: int) -> Page:
 @bp.route("/propositions/<int:proposal_id>/retirer", methods=["GET", "POST"])
 @login_required
 def withdraw_proposal(proposal_id: int) -> Page:
-    found = service.authored(proposal_id, current_user)
+    found = authored(proposal_id, current_user)
     if not found.is_submitter:
-        raise service.Forbidden
+        raise Forbidden
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
         try:
-            service.withdraw(proposal_id, current_user)
-        except service.CampaignClosed as closed:
-            return _refusal(closed)
-        except service.Invalid:
+            drafting.withdraw(proposal_id, current_user)
+        except Invalid:
             flash(_("Cette proposition n’est pas envoyée : il n’y a rien à retirer."), "info")
             return redirect(url_for("proposals.show_proposal", proposal_id=proposal_id))
         flash(
@@ -343,7 +362,7 @@ def withdraw_proposal(proposal_id: int) -> Page:
         proposal=found.proposal,
         campaign=found.campaign,
         form=form,
-        accepts_submissions=service.accepts_submissions(found.campaign),
+        accepts_submissions=accepts_submissions(found.campaign),
     )
 
 
@@ -353,46 +372,46 @@ def withdraw_proposal(proposal_id: int) -> Page:
 @bp.route("/propositions/<int:proposal_id>")
 @login_required
 def show_proposal(proposal_id: int) -> str:
-    found = service.authored(proposal_id, current_user)
+    found = authored(proposal_id, current_user)
     proposal, campaign = found.proposal, found.campaign
-    open_now = service.accepts_submissions(campaign)
+    open_now = accepts_submissions(campaign)
     return render_template(
         "proposals/show.html",
         proposal=proposal,
         campaign=campaign,
         is_submitter=found.is_submitter,
         me=found.author,
-        progress=service.progress_of(proposal),
+        progress=progress_of(proposal),
         accepts_submissions=open_now,
-        editable=_editable(proposal, campaign),
-        sent=proposal.status in service.IN_COMPETITION,
-        labels=service.field_labels(campaign.questions),
-        text_fields=service.TEXT_FIELDS,
-        late_copy=service.latest_late_copy(proposal) if not open_now else None,
+        editable=may_edit(current_user, proposal),
+        sent=proposal.status in IN_COMPETITION,
+        labels=field_labels(campaign.questions),
+        text_fields=TEXT_FIELDS,
+        late_copy=latest_late_copy(proposal) if not open_now else None,
         confirm_form=ConfirmForm(formdata=None),
-        yes=service.YES,
+        yes=YES,
     )
 
 
 @bp.route("/propositions/<int:proposal_id>/historique")
 @login_required
 def proposal_history(proposal_id: int) -> str:
-    found, entries = service.history(proposal_id, current_user)
+    found, entries = history(proposal_id, current_user)
     return render_template(
         "proposals/history.html",
         proposal=found.proposal,
         campaign=found.campaign,
         entries=entries,
-        labels=service.field_labels(found.campaign.questions),
-        field_value=service.field_value,
-        yes=service.YES,
+        labels=field_labels(found.campaign.questions),
+        field_value=field_value,
+        yes=YES,
     )
 
 
 @bp.route("/mes-propositions")
 @login_required
 def my_proposals() -> str:
-    return render_template("proposals/my_proposals.html", items=service.my_proposals(current_user))
+    return render_template("proposals/my_proposals.html", items=my_proposals_of(current_user))
 
 
 # ---------------------------------------------------------------- co-authors ----------------
@@ -401,20 +420,18 @@ def my_proposals() -> str:
 @bp.route("/propositions/<int:proposal_id>/coauteurs", methods=["POST"])
 @login_required
 def invite_coauthor(proposal_id: int) -> Page:
-    found = service.authored(proposal_id, current_user)
+    found = authored(proposal_id, current_user)
     form = CoauthorForm()
     if form.validate():
         try:
-            service.invite_coauthor(proposal_id, current_user, form.email.data)
-        except service.CampaignClosed as closed:
-            return _refusal(closed)
-        except service.Invalid as invalid:
+            coauthors.invite_coauthor(proposal_id, current_user, form.email.data)
+        except Invalid as invalid:
             form.email.errors = [invalid.errors.get("email", "")]
         else:
             flash(
                 _(
                     "Invitation envoyée à %(email)s.",
-                    email=service.normalise_email(form.email.data),
+                    email=normalise_email(form.email.data),
                 ),
                 "success",
             )
@@ -425,7 +442,7 @@ def invite_coauthor(proposal_id: int) -> Page:
 
 
 def _form_with_side_error(
-    found: service.Authored,
+    found: Authored,
     coauthor_form: CoauthorForm | None = None,
     attachment_form: AttachmentForm | None = None,
 ) -> Page:
@@ -447,11 +464,8 @@ def remove_coauthor(proposal_id: int, author_id: int) -> Page:
     form = ConfirmForm()
     if not form.validate():
         return redirect(url_for("proposals.edit_proposal", proposal_id=proposal_id))
-    try:
-        removed = service.remove_coauthor(proposal_id, current_user, author_id)
-    except service.CampaignClosed as closed:
-        return _refusal(closed)
-    if removed.email == service.normalise_email(current_user.email):
+    removed = coauthors.remove_coauthor(proposal_id, current_user, author_id)
+    if removed.email == normalise_email(current_user.email):
         flash(_("Vous ne faites plus partie des auteurs de cette proposition."), "success")
         return redirect(url_for("proposals.my_proposals"))
     flash(_("%(email)s ne fait plus partie des auteurs.", email=removed.email), "success")
@@ -464,17 +478,15 @@ def remove_coauthor(proposal_id: int, author_id: int) -> Page:
 @bp.route("/propositions/<int:proposal_id>/pieces-jointes", methods=["POST"])
 @login_required
 def upload_attachment(proposal_id: int) -> Page:
-    found = service.authored(proposal_id, current_user)
+    found = authored(proposal_id, current_user)
     form = AttachmentForm()
     if form.validate():
         upload = form.file.data
         try:
-            attachment = service.add_attachment(
+            attachment = attachments.add_attachment(
                 proposal_id, current_user, upload.filename or "", upload.stream
             )
-        except service.CampaignClosed as closed:
-            return _refusal(closed)
-        except service.Invalid as invalid:
+        except Invalid as invalid:
             form.file.errors = [invalid.errors.get("file", "")]
         else:
             flash(_("Fichier ajouté : %(name)s.", name=attachment.filename), "success")
@@ -487,7 +499,7 @@ def upload_attachment(proposal_id: int) -> Page:
 @bp.route("/propositions/<int:proposal_id>/pieces-jointes/<int:attachment_id>")
 @login_required
 def download_attachment(proposal_id: int, attachment_id: int) -> Response:
-    download = service.attachment_for_download(proposal_id, attachment_id, current_user)
+    download = attachment_for_download(proposal_id, attachment_id, current_user)
     response = send_file(
         download.path,
         mimetype=download.attachment.content_type,
@@ -510,10 +522,7 @@ def download_attachment(proposal_id: int, attachment_id: int) -> Response:
 def remove_attachment(proposal_id: int, attachment_id: int) -> Page:
     form = ConfirmForm()
     if form.validate():
-        try:
-            removed = service.remove_attachment(proposal_id, current_user, attachment_id)
-        except service.CampaignClosed as closed:
-            return _refusal(closed)
+        removed = attachments.remove_attachment(proposal_id, current_user, attachment_id)
         flash(_("Fichier supprimé : %(name)s.", name=removed.filename), "success")
     return redirect(url_for("proposals.edit_proposal", proposal_id=proposal_id) + "#pieces-jointes")
 
@@ -525,35 +534,27 @@ def remove_attachment(proposal_id: int, attachment_id: int) -> Page:
 @login_required
 def irritants(slug: str) -> Page:
     page = request.args.get("page", 1, type=int) or 1
-    try:
-        result = service.irritants(slug, current_user, request.args.get("q", ""), page)
-    except (service.DomainNotAllowed, service.CampaignClosed) as refused:
-        return _refusal(refused)
+    result = irritants_page(slug, current_user, request.args.get("q", ""), page)
     return render_template("proposals/irritants.html", result=result)
 
 
 @bp.route("/campagnes/<slug>/moi-aussi/<int:proposal_id>", methods=["GET", "POST"])
 @login_required
 def support_irritant(slug: str, proposal_id: int) -> Page:
-    try:
-        item = service.irritant(slug, proposal_id, current_user)
-    except (service.DomainNotAllowed, service.CampaignClosed) as refused:
-        return _refusal(refused)
+    item = irritant_for(slug, proposal_id, current_user)
     form = SupportForm(testimony=item.testimony)
     status = 200
     if request.method == "POST":
         if form.validate():
             try:
-                service.support(slug, proposal_id, current_user, form.testimony.data or "")
-            except (service.DomainNotAllowed, service.CampaignClosed) as refused:
-                return _refusal(refused)
-            except service.Invalid as invalid:
+                supports.support(slug, proposal_id, current_user, form.testimony.data or "")
+            except Invalid as invalid:
                 form.testimony.errors = [invalid.errors["testimony"]]
             else:
                 flash(_("Merci : votre soutien est enregistré, le jury le verra."), "success")
                 return redirect(url_for("proposals.irritants", slug=slug))
         status = 400
-    campaign = service.public_campaign(slug, with_questions=False)
+    campaign = public_campaign(slug, with_questions=False)
     return render_template(
         "proposals/support.html",
         campaign=campaign,
@@ -568,9 +569,6 @@ def support_irritant(slug: str, proposal_id: int) -> Page:
 def withdraw_support(slug: str, proposal_id: int) -> Page:
     form = ConfirmForm()
     if form.validate():
-        try:
-            service.withdraw_support(slug, proposal_id, current_user)
-        except (service.DomainNotAllowed, service.CampaignClosed) as refused:
-            return _refusal(refused)
+        supports.withdraw_support(slug, proposal_id, current_user)
         flash(_("Votre soutien est retiré."), "success")
     return redirect(url_for("proposals.irritants", slug=slug))

@@ -10,11 +10,14 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from challenge.access.proposals import accepts_submissions
 from challenge.campaigns.models import Campaign
 from challenge.extensions import db
 from challenge.notifications.models import OutboxMessage
-from challenge.proposals import service
+from challenge.proposals.fields import ProposalInput
 from challenge.proposals.models import Proposal, ProposalVersion
+from challenge.proposals.refusals import CampaignClosed
+from challenge.proposals.service import drafting
 from challenge.timeutils import utcnow
 from tests.proposals.builders import (  # noqa: F401
     COMPLETE,
@@ -153,10 +156,10 @@ def test_the_deadline_is_exclusive_to_the_second(app: Flask) -> None:
     campaign = make_campaign()
     now = utcnow()
     campaign.deadline_at = now
-    assert not service.accepts_submissions(campaign, now)
-    assert service.accepts_submissions(campaign, now - timedelta(microseconds=1))
+    assert not accepts_submissions(campaign, now)
+    assert accepts_submissions(campaign, now - timedelta(microseconds=1))
     campaign.status = "review"
-    assert not service.accepts_submissions(campaign, now - timedelta(days=1))
+    assert not accepts_submissions(campaign, now - timedelta(days=1))
 
 
 @pytest.mark.usefixtures("in_request")
@@ -165,12 +168,12 @@ def test_the_service_refuses_a_late_submission_whatever_the_page_said(app: Flask
     agent = make_user()
     proposal = make_proposal(agent, campaign)
     pass_the_deadline(campaign)
-    with pytest.raises(service.CampaignClosed):
-        service.submit(proposal.id, agent)
-    result = service.save(
+    with pytest.raises(CampaignClosed):
+        drafting.submit(proposal.id, agent)
+    result = drafting.save(
         proposal.id,
         agent,
-        service.ProposalInput(
+        ProposalInput(
             title="Titre",
             irritant="i",
             solution="s",

@@ -9,8 +9,10 @@ from flask import Flask
 from sqlalchemy import event, func, insert, select, update
 
 from challenge.extensions import db
-from challenge.proposals import service
+from challenge.proposals.fields import ProposalInput
 from challenge.proposals.models import Proposal, ProposalVersion
+from challenge.proposals.refusals import SaveConflict
+from challenge.proposals.service import coauthors, drafting
 from tests.proposals.builders import (  # noqa: F401
     COMPLETE,
     client_for,
@@ -163,10 +165,10 @@ def test_a_write_racing_between_read_and_update_is_a_conflict_too(app: Flask) ->
             )
 
     event.listen(db.session(), "before_flush", concurrent_writer)
-    data = service.ProposalInput(title="Écrit par Anne", irritant="Ce qui ne va pas")
+    data = ProposalInput(title="Écrit par Anne", irritant="Ce qui ne va pas")
     try:
-        with pytest.raises(service.Conflict) as raised:
-            service.save(proposal_id, anne, data, base)
+        with pytest.raises(SaveConflict) as raised:
+            drafting.save(proposal_id, anne, data, base)
     finally:
         event.remove(db.session(), "before_flush", concurrent_writer)
     assert fired
@@ -185,9 +187,9 @@ def test_saving_twice_with_the_same_version_is_a_conflict(app: Flask) -> None:
     anne = make_user()
     proposal = make_proposal(anne, campaign)
     base = proposal.version
-    service.save(proposal.id, anne, service.ProposalInput(title="Premier"), base)
-    with pytest.raises(service.Conflict):
-        service.save(proposal.id, anne, service.ProposalInput(title="Second"), base)
+    drafting.save(proposal.id, anne, ProposalInput(title="Premier"), base)
+    with pytest.raises(SaveConflict):
+        drafting.save(proposal.id, anne, ProposalInput(title="Second"), base)
     assert proposal_row(proposal.id).title == "Premier"
 
 
@@ -197,6 +199,6 @@ def test_adding_a_co_author_does_not_make_an_open_form_stale(app: Flask) -> None
     anne = make_user()
     proposal = make_proposal(anne, campaign)
     base = proposal.version
-    service.invite_coauthor(proposal.id, anne, "lea.petit@francetravail.fr")
-    result = service.save(proposal.id, anne, service.ProposalInput(title="Toujours bon"), base)
+    coauthors.invite_coauthor(proposal.id, anne, "lea.petit@francetravail.fr")
+    result = drafting.save(proposal.id, anne, ProposalInput(title="Toujours bon"), base)
     assert result.proposal.title == "Toujours bon"

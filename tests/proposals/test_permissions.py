@@ -7,12 +7,15 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from challenge.access.proposals import may_read
 from challenge.accounts.models import Membership
 from challenge.campaigns.models import Criterion
+from challenge.errors import NotFound
 from challenge.extensions import db
 from challenge.jury.models import Conflict, Review, ReviewAssignment, ReviewScore
-from challenge.proposals import service
 from challenge.proposals.models import Proposal
+from challenge.proposals.queries.authorship import authors_of, visible_proposal_for_author
+from challenge.proposals.queries.irritants import support_counts
 from challenge.results.models import ResultDecision
 from tests.proposals.builders import (  # noqa: F401
     COMPLETE,
@@ -244,15 +247,15 @@ def test_may_read_authors_organisers_and_assigned_jurors_without_conflict(app: F
     )
     db.session.commit()
 
-    assert service.may_read(owner, draft) and service.may_read(coauthor, draft)
+    assert may_read(owner, draft) and may_read(coauthor, draft)
     for other in (organiser, juror, admin, stranger):
-        assert not service.may_read(other, draft), "a draft is its authors' own"
-    assert service.may_read(organiser, sent) and service.may_read(admin, sent)
-    assert service.may_read(juror, sent)
-    assert not service.may_read(conflicted, sent)
-    assert not service.may_read(unassigned, sent)
-    assert not service.may_read(stranger, sent)
-    assert not service.may_read(None, sent)
+        assert not may_read(other, draft), "a draft is its authors' own"
+    assert may_read(organiser, sent) and may_read(admin, sent)
+    assert may_read(juror, sent)
+    assert not may_read(conflicted, sent)
+    assert not may_read(unassigned, sent)
+    assert not may_read(stranger, sent)
+    assert not may_read(None, sent)
 
     db.session.execute(
         ReviewAssignment.__table__.update()
@@ -260,7 +263,7 @@ def test_may_read_authors_organisers_and_assigned_jurors_without_conflict(app: F
         .values(state="removed")
     )
     db.session.commit()
-    assert not service.may_read(juror, sent), "a removed assignment gives no access"
+    assert not may_read(juror, sent), "a removed assignment gives no access"
 
 
 def test_a_conflict_on_the_administration_hides_the_proposal_from_the_juror(app: Flask) -> None:
@@ -280,19 +283,19 @@ def test_a_conflict_on_the_administration_hides_the_proposal_from_the_juror(app:
         ]
     )
     db.session.commit()
-    assert not service.may_read(juror, sent)
+    assert not may_read(juror, sent)
 
 
 def test_visible_proposal_for_author_is_404_for_others(app: Flask) -> None:
     campaign = make_campaign()
     owner = make_user()
     proposal = make_proposal(owner, campaign)
-    assert service.visible_proposal_for_author(proposal.id, owner).id == proposal.id
-    with pytest.raises(service.NotFound) as raised:
-        service.visible_proposal_for_author(proposal.id, make_user("x@francetravail.fr"))
-    assert raised.value.code == 404
-    with pytest.raises(service.NotFound):
-        service.visible_proposal_for_author(123456, owner)
+    assert visible_proposal_for_author(proposal.id, owner).id == proposal.id
+    with pytest.raises(NotFound) as raised:
+        visible_proposal_for_author(proposal.id, make_user("x@francetravail.fr"))
+    assert raised.value.status == 404
+    with pytest.raises(NotFound):
+        visible_proposal_for_author(123456, owner)
 
 
 def test_authors_of_and_support_counts_answer_in_one_query(app: Flask) -> None:
@@ -305,7 +308,7 @@ def test_authors_of_and_support_counts_answer_in_one_query(app: Flask) -> None:
     first_id, second_id, owner_email = first.id, second.id, owner.email
     db.session.expire_all()
     with count_queries() as statements:
-        authors = service.authors_of([first_id, second_id, 999])
+        authors = authors_of([first_id, second_id, 999])
         names = {
             pid: [(a.email, a.user.email if a.user else None) for a in rows]
             for pid, rows in authors.items()
@@ -315,9 +318,9 @@ def test_authors_of_and_support_counts_answer_in_one_query(app: Flask) -> None:
     assert names[second_id] == [(owner_email, owner_email)]
     assert names[999] == []
     with count_queries() as statements:
-        assert service.support_counts([first_id, second_id]) == {first_id: 0, second_id: 0}
+        assert support_counts([first_id, second_id]) == {first_id: 0, second_id: 0}
     assert len(statements) == 1
-    assert service.authors_of([]) == {} and service.support_counts([]) == {}
+    assert authors_of([]) == {} and support_counts([]) == {}
 
 
 def test_proposals_list_in_mes_propositions_only_for_their_authors(app: Flask) -> None:

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from challenge.accounts.models import User
 from challenge.extensions import db
 from challenge.notifications.models import OutboxMessage
-from challenge.proposals import service
+from challenge.proposals.fields import ProposalInput
 from challenge.proposals.models import Proposal, ProposalVersion
+from challenge.proposals.refusals import SaveConflict
+from challenge.proposals.service import drafting
 from tests.proposals.builders import (  # noqa: F401
     COMPLETE,
     client_for,
@@ -78,11 +80,9 @@ def test_two_saves_at_the_same_time_one_wins_the_other_gets_a_conflict(pg_app: F
             user = db.session.get(User, user_ids[name])
             barrier.wait()
             try:
-                service.save(
-                    proposal_id, user, service.ProposalInput(title=f"Titre de {name}"), base
-                )
+                drafting.save(proposal_id, user, ProposalInput(title=f"Titre de {name}"), base)
                 outcomes[name] = "saved"
-            except service.Conflict:
+            except SaveConflict:
                 outcomes[name] = "conflict"
             finally:
                 db.session.remove()

@@ -8,8 +8,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from challenge.extensions import db
-from challenge.proposals import service
 from challenge.proposals.models import MAX_TESTIMONY_LENGTH, Support
+from challenge.proposals.queries.irritants import support_counts
 from tests.proposals.builders import (  # noqa: F401
     client_for,
     counts,
@@ -105,7 +105,7 @@ def test_support_with_a_testimony_then_update_then_withdraw(irritants, app: Flas
     assert (
         support.user_id == reader.id and support.testimony == "<b>Chez nous</b> aussi, 20 par jour."
     )
-    assert service.support_counts([sent.id]) == {sent.id: 1}
+    assert support_counts([sent.id]) == {sent.id: 1}
     page = client.get(url).get_data(as_text=True)
     assert "&lt;b&gt;Chez nous&lt;/b&gt;" in page and "Vous soutenez cet irritant" in page
     listing = client.get("/campagnes/appel-2026/moi-aussi").get_data(as_text=True)
@@ -116,7 +116,7 @@ def test_support_with_a_testimony_then_update_then_withdraw(irritants, app: Flas
 
     response = client.post(url + "/retirer", data={"csrf_token": csrf(client)})
     assert response.status_code == 302
-    assert service.support_counts([sent.id]) == {sent.id: 0}
+    assert support_counts([sent.id]) == {sent.id: 0}
 
 
 def test_one_cannot_support_a_draft_ones_own_or_another_campaigns_proposal(

@@ -8,15 +8,15 @@ import pytest
 from flask import Flask
 
 from challenge.campaigns.models import ProposalQuestion
-from challenge.proposals.models import MAX_LENGTHS
-from challenge.proposals.service import (
-    Invalid,
+from challenge.errors import Invalid
+from challenge.proposals.fields import (
     ProposalInput,
     changed_fields,
     clean_text,
     missing_to_submit,
     validate,
 )
+from challenge.proposals.models import MAX_LENGTHS
 
 
 @pytest.fixture
