@@ -83,12 +83,11 @@ def juror_page(user: User, campaign_id: int) -> ExportPage:
 
 
 def _page(campaign: Campaign, sight: Sight, jobs: list[JobRow]) -> ExportPage:
-    hints = FORMAT_HINTS if sight.is_organiser else {**FORMAT_HINTS, **JUROR_FORMAT_HINTS}
+    organiser = sight.is_organiser
+    hints = FORMAT_HINTS if organiser else {**FORMAT_HINTS, **JUROR_FORMAT_HINTS}
     return ExportPage(
         campaign=campaign,
-        audience=ExportAudience.ORGANISER.value
-        if sight.is_organiser
-        else ExportAudience.JUROR.value,
+        audience=(ExportAudience.ORGANISER if organiser else ExportAudience.JUROR).value,
         formats=[
             FormatChoice(
                 value, str(FORMAT_LABELS[value]), str(hints[value]), refusal(campaign, value)
