@@ -314,8 +314,9 @@ def load(database_url: str, proposals: int, reviews_per_proposal: int, seed: int
 def _ours(format: str, view: str = "proposals") -> Callable[[Any, Path], int]:
     def run(campaign: Any, path: Path) -> int:
         from challenge.exports import builders
+        from challenge.exports.spec import ExportSpec
 
-        spec = builders.ExportSpec(campaign.id, format, view)
+        spec = ExportSpec(campaign.id, format, view)
         return builders.build(campaign, spec, path)
 
     return run
@@ -328,21 +329,21 @@ def _criterion_ids(campaign_id: int, phase: str) -> list[int]:
 
 
 def _statement(campaign_id: int, view: str) -> Any:
-    from challenge.exports import queries
+    from challenge.exports.queries import statements as queries
 
     if view == "proposals":
         return queries.proposals_statement(campaign_id)
     if view in ("reviews", "pitch_reviews"):
         phase = "pitch" if view == "pitch_reviews" else "written"
         return queries.reviews_statement(campaign_id, phase, _criterion_ids(campaign_id, phase))
-    from challenge.results.service import FINAL_OUTCOMES
+    from challenge.access.outcomes import FINAL_OUTCOMES
 
     return queries.laureates_statement(campaign_id, FINAL_OUTCOMES)
 
 
 def _csv_floor(view: str) -> Callable[[Any, Path], int]:
     def run(campaign: Any, path: Path) -> int:
-        from challenge.exports import queries
+        from challenge.exports.queries import statements as queries
 
         with path.open("w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out, delimiter=";")
@@ -381,9 +382,10 @@ STREAMED_VIEWS = tuple(v for v in ALL_VIEWS if v != "ranking")
 def _xlsx_ours(views: Sequence[str]) -> Callable[[Any, Path], int]:
     def run(campaign: Any, path: Path) -> int:
         from challenge.exports import builders
+        from challenge.exports.spec import ExportSpec
 
         if views == ALL_VIEWS:  # the export as organisers get it
-            return builders.build(campaign, builders.ExportSpec(campaign.id, "xlsx"), path)
+            return builders.build(campaign, ExportSpec(campaign.id, "xlsx"), path)
         from challenge.exports.writers import write_xlsx
 
         sheets = builders.CampaignViews(campaign)
@@ -408,7 +410,7 @@ def _xlsx_floor(views: Sequence[str]) -> Callable[[Any, Path], int]:
 def _write_xlsx_floor(campaign: Any, path: Path, views: Sequence[str]) -> int:
     import xlsxwriter
 
-    from challenge.exports import queries
+    from challenge.exports.queries import statements as queries
 
     count = 0
     with xlsxwriter.Workbook(str(path), {"constant_memory": True}) as workbook:

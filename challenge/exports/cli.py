@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from challenge.exports import builders
+from challenge.exports.spec import FORMATS, PROPOSALS, VIEWS
 
 
 @click.command("export")
@@ -15,15 +15,15 @@ from challenge.exports import builders
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(builders.FORMATS),
+    type=click.Choice(FORMATS),
     default="xlsx",
     show_default=True,
     help="csv (one view), xlsx (every view), pdf (laureates' dossier), json (published results)",
 )
 @click.option(
     "--view",
-    type=click.Choice(builders.VIEWS),
-    default=builders.PROPOSALS,
+    type=click.Choice(VIEWS),
+    default=PROPOSALS,
     show_default=True,
     help="the view exported as CSV",
 )
@@ -48,7 +48,8 @@ def export_command(
     """Export CAMPAIGN (its id or slug) with an organiser's rights, streaming from the database."""
     from tqdm import tqdm
 
-    from challenge.exports import service
+    from challenge.errors import DomainError
+    from challenge.exports.service.command_line import default_file_name, export_to_file
 
     bars: list[tqdm] = []
 
@@ -62,8 +63,8 @@ def export_command(
         return progress
 
     try:
-        target = output or Path(service.default_file_name(campaign, format_, view))
-        rows = service.export_to_file(
+        target = output or Path(default_file_name(campaign, format_, view))
+        rows = export_to_file(
             campaign,
             format_,
             target,
@@ -71,10 +72,8 @@ def export_command(
             separator=separator,
             progress_factory=progress_factory,
         )
-    except service.ExportError as error:
+    except DomainError as error:  # an unknown campaign, a refused choice, an unavailable export
         raise click.ClickException(str(error) or "export impossible") from error
-    except builders.NotAvailable as error:
-        raise click.ClickException(str(error)) from error
     finally:
         for bar in bars:
             bar.close()

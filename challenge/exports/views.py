@@ -16,10 +16,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from challenge.exports import builders, service
+from challenge.errors import Gone, Refused
+from challenge.exports.builders.results_json import SCHEMA_PATH
 from challenge.exports.forms import ExportForm
 from challenge.exports.models import ExportAudience
-from challenge.site.errors import render_error
+from challenge.exports.queries import jobs, pages
+from challenge.exports.service import downloads, requests
+from challenge.exports.spec import PROPOSALS
 
 bp = Blueprint("exports", __name__)
 
@@ -27,18 +30,9 @@ ORGANISER = "/organisation/campagnes/<int:campaign_id>/exports"
 JUROR = "/jury/campagnes/<int:campaign_id>/exports"
 
 
-@bp.errorhandler(service.NotFound)
-def _not_found(error: service.NotFound) -> tuple[str, int]:
-    return render_error(404)
-
-
-@bp.errorhandler(service.Forbidden)
-def _forbidden(error: service.Forbidden) -> tuple[str, int]:
-    return render_error(403)
-
-
-@bp.errorhandler(service.Gone)
-def _gone(error: service.Gone) -> tuple[str, int]:
+@bp.errorhandler(Gone)
+def _gone(error: Gone) -> tuple[str, int]:
+    """An expired file: the exports' own 410 page, which says how to get a new one."""
     return render_template("exports/gone.html"), 410
 
 
@@ -53,7 +47,7 @@ def _optional_url(endpoint: str, **values: object) -> str | None:
 @login_required
 def index(campaign_id: int) -> str | Response:
     """The organisers' "Exporter" page: choose a format (and a view), follow the jobs."""
-    page = service.organiser_page(current_user, campaign_id)
+    page = pages.organiser_page(current_user, campaign_id)
     return _export_page(page, ExportAudience.ORGANISER.value)
 
 
@@ -61,27 +55,27 @@ def index(campaign_id: int) -> str | Response:
 @login_required
 def juror_index(campaign_id: int) -> str | Response:
     """A juror's export of what the jury lets them see."""
-    page = service.juror_page(current_user, campaign_id)
+    page = pages.juror_page(current_user, campaign_id)
     return _export_page(page, ExportAudience.JUROR.value)
 
 
-def _export_page(page: service.ExportPage, audience: str) -> str | Response:
+def _export_page(page: pages.ExportPage, audience: str) -> str | Response:
     form = ExportForm()
     form.set_choices([(f.value, f.label) for f in page.formats], page.views, page.separators)
     if form.validate_on_submit():
-        data = service.ExportRequest(
+        data = requests.ExportRequest(
             format=form.format.data,
-            view=form.view.data or builders.PROPOSALS,
+            view=form.view.data or PROPOSALS,
             separator=form.separator.data or ";",
         )
         try:
-            job = service.request_export(current_user, page.campaign.id, data, audience=audience)
-        except service.Refused as refused:
+            job = requests.request_export(current_user, page.campaign.id, data, audience=audience)
+        except Refused as refused:
             field = getattr(form, refused.field, None) if refused.field else None
             if field is not None:
-                field.errors = [*field.errors, refused.message]
+                field.errors = [*field.errors, str(refused)]
             else:
-                flash(refused.message, "error")
+                flash(str(refused), "error")
         else:
             flash(_("Export demandé : il se prépare, suivez son avancement ci-dessous."), "success")
             return redirect(url_for("exports.job", job_id=job.id))
@@ -105,7 +99,7 @@ def _export_page(page: service.ExportPage, audience: str) -> str | Response:
 def job(job_id: int) -> str:
     """One export: its progress (refreshed by a small script, or the refresh link), then the
     download link."""
-    page = service.job_page(current_user, job_id)
+    page = jobs.job_page(current_user, job_id)
     organiser = page.audience == ExportAudience.ORGANISER.value
     return render_template(
         "exports/job.html",
@@ -127,7 +121,7 @@ def job(job_id: int) -> str:
 @login_required
 def job_status(job_id: int) -> Response:
     """The job's progress, for the page's script."""
-    row = service.job_status(current_user, job_id)
+    row = jobs.job_status(current_user, job_id)
     response = jsonify(
         id=row.id,
         status=row.status,
@@ -148,9 +142,9 @@ def job_status(job_id: int) -> Response:
 def download(job_id: int) -> Response:
     """The file, to those who may read it (audited); 410 once it has expired."""
     try:
-        file = service.download(current_user, job_id)
-    except service.NotReady:
-        flash(_("Ce fichier n’est pas encore prêt."), "info")
+        file = downloads.download(current_user, job_id)
+    except jobs.NotReady as not_ready:
+        flash(str(not_ready), "info")
         return redirect(url_for("exports.job", job_id=job_id))
     response = send_file(
         file.path,
@@ -169,6 +163,6 @@ def download(job_id: int) -> Response:
 @bp.route("/donnees/schema-resultats.json")
 def results_schema() -> Response:
     """The JSON Schema of the published results (public: it describes open data)."""
-    response = send_file(builders.SCHEMA_PATH, mimetype="application/schema+json", max_age=3600)
+    response = send_file(SCHEMA_PATH, mimetype="application/schema+json", max_age=3600)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -12,7 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from challenge.exports.builders import SCHEMA_PATH, ParisClock, _paris, _ReviewScorer
+from challenge.exports.builders import cells
+from challenge.exports.builders.cells import ParisClock
+from challenge.exports.builders.results_json import SCHEMA_PATH
+from challenge.exports.builders.reviews import ReviewScorer
 from challenge.jury import ranking
 from challenge.timeutils import PARIS
 
@@ -31,12 +34,12 @@ from challenge.timeutils import PARIS
     ],
 )
 def test_paris_clock_at_the_changes_of_time(utc: datetime, paris: datetime) -> None:
-    assert ParisClock()(utc) == paris == _paris(utc)
+    assert ParisClock()(utc) == paris == cells.paris(utc)
 
 
 @given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1)))
 def test_paris_clock_agrees_with_the_time_zone_database(value: datetime) -> None:
-    assert ParisClock()(value) == _paris(value)
+    assert ParisClock()(value) == cells.paris(value)
 
 
 def test_paris_clock_keeps_none() -> None:
@@ -66,7 +69,7 @@ def criteria(*weights: float) -> list[SimpleNamespace]:
 )
 def test_review_scorer_is_the_jurys_rule(scores: list[float | None]) -> None:
     grid_criteria = criteria(2, 1, 0)
-    scorer = _ReviewScorer(grid_criteria)
+    scorer = ReviewScorer(grid_criteria)
     *rounded, weighted = scorer(scores)
     grid = ranking.Grid(tuple(ranking.Criterion(str(c.id), c.weight) for c in grid_criteria), 0, 4)
     given_scores = {str(n + 1): s for n, s in enumerate(scores) if s is not None}
@@ -77,17 +80,17 @@ def test_review_scorer_is_the_jurys_rule(scores: list[float | None]) -> None:
 
 
 def test_review_scorer_writes_integral_scores_as_integers() -> None:
-    scorer = _ReviewScorer(criteria(2, 1))
+    scorer = ReviewScorer(criteria(2, 1))
     assert scorer([4.0, 3.0]) == (4, 3, pytest.approx(3.667))
     assert all(type(v) is int for v in scorer([4.0, 4.0]))
-    assert _ReviewScorer([])([]) == (None,)
+    assert ReviewScorer([])([]) == (None,)
 
 
 def test_review_scorer_cache_is_bounded() -> None:
-    scorer = _ReviewScorer(criteria(1))
-    for n in range(_ReviewScorer.CACHE_SIZE + 10):
+    scorer = ReviewScorer(criteria(1))
+    for n in range(ReviewScorer.CACHE_SIZE + 10):
         scorer([n / 10_000])
-    assert len(scorer.cache) <= _ReviewScorer.CACHE_SIZE
+    assert len(scorer.cache) <= ReviewScorer.CACHE_SIZE
 
 
 def test_the_results_schema_is_a_valid_json_schema() -> None:

@@ -16,9 +16,10 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader
 
+from challenge.access.juror_view import ORGANISER
 from challenge.exports import builders
-from challenge.exports.builders import ExportSpec
-from challenge.exports.queries import ORGANISER
+from challenge.exports.builders.results_json import SCHEMA_PATH
+from challenge.exports.spec import ExportSpec, NotAvailable
 from tests.exports.builders import INJECTION, World, build_world, read_csv
 
 
@@ -30,7 +31,7 @@ def world(request: pytest.FixtureRequest) -> World:
 
 
 def build(world: World, tmp_path: Path, format: str, **options: str) -> tuple[Path, list[int]]:
-    spec = ExportSpec(world.campaign.id, format, audience=ORGANISER, **options)
+    spec = ExportSpec(world.campaign.id, format, sight=ORGANISER, **options)
     path = tmp_path / f"export.{format}"
     calls: list[int] = []
     written = builders.build(world.campaign, spec, path, calls.append)
@@ -198,7 +199,7 @@ def test_pdf_dossier_cover_then_each_laureate(world: World, tmp_path: Path) -> N
 def test_json_published_results_match_the_schema(world: World, tmp_path: Path) -> None:
     path, _ = build(world, tmp_path, "json")
     document = json.loads(path.read_text(encoding="utf-8"))
-    schema = json.loads(builders.SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(
         document, schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
@@ -216,5 +217,5 @@ def test_json_published_results_match_the_schema(world: World, tmp_path: Path) -
 
 def test_json_needs_published_results(app: Flask, tmp_path: Path) -> None:
     world = build_world(status="pitch")
-    with pytest.raises(builders.NotAvailable):
+    with pytest.raises(NotAvailable):
         builders.build(world.campaign, ExportSpec(world.campaign.id, "json"), tmp_path / "x.json")

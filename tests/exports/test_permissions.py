@@ -18,8 +18,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from challenge.audit.models import AuditEvent
-from challenge.exports import service
 from challenge.exports.models import ExportJob
+from challenge.exports.service.building import build_export
 from challenge.extensions import db
 from challenge.timeutils import utcnow
 from tests.conftest import IsolatedClient
@@ -67,7 +67,7 @@ def built_job(client: FlaskClient, post_form, url: str, **data: str) -> ExportJo
     assert response.status_code == 302, response.get_data(as_text=True)
     job = latest_job()
     assert response.headers["Location"].endswith(f"/exports/{job.id}")
-    assert service.build_export(job.id) == "done", latest_job().error
+    assert build_export(job.id) == "done", latest_job().error
     return latest_job()
 
 
@@ -132,8 +132,8 @@ def test_organiser_exports_follows_and_downloads_with_audit(
     assert client.get(f"/exports/{job.id}/etat.json").get_json()["percent"] == 0
 
     assert response.status_code == 302
-    assert service.build_export(job.id) == "done"
-    assert service.build_export(job.id) == "done"  # a second delivery changes nothing
+    assert build_export(job.id) == "done"
+    assert build_export(job.id) == "done"  # a second delivery changes nothing
     job = latest_job()
     assert (job.rows_done, job.rows_total, job.progress_percent) == (4, 4, 100)
     assert job.expires_at == job.finished_at + timedelta(days=7)
@@ -373,7 +373,7 @@ def test_a_juror_removed_from_the_jury_loses_the_export(
         Membership.__table__.delete().where(Membership.user_id == world.jurors[0].id)
     )
     db.session.commit()
-    assert service.build_export(job.id) == "failed"
+    assert build_export(job.id) == "failed"
     assert "jury" in latest_job().error
     assert alice.get(f"/exports/{job.id}").status_code == 404
 
@@ -447,14 +447,14 @@ def test_a_job_left_running_by_a_dead_worker_is_taken_again(
         .values(status="running", started_at=utcnow() - timedelta(minutes=5))
     )
     db.session.commit()
-    assert service.build_export(job.id) == "running"  # a live worker may still be on it
+    assert build_export(job.id) == "running"  # a live worker may still be on it
     db.session.execute(
         ExportJob.__table__.update()
         .where(ExportJob.id == job.id)
         .values(started_at=utcnow() - timedelta(hours=1))
     )
     db.session.commit()
-    assert service.build_export(job.id) == "done"
+    assert build_export(job.id) == "done"
 
 
 def test_an_unreachable_broker_fails_the_job_with_a_message(

@@ -2,8 +2,8 @@
 
 Every statement here is read with :func:`stream` (``yield_per``: a server-side cursor on
 PostgreSQL, a lazily-fetched cursor on SQLite), so memory stays flat whatever the size of the
-campaign. What one person may read is given by an :class:`Audience`, built by the service from
-the jury's visibility rules; the statements only apply it.
+campaign. What one reader may read is their :class:`~challenge.access.juror_view.Sight`: the
+statements select the proposals and reviews it sees; the sheets keep the columns it shows.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import ScalarSelect, Select, and_, func, or_, select
+from sqlalchemy import ScalarSelect, Select, and_, func, null, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import aliased
 
+from challenge.access.juror_view import ORGANISER, Sight
 from challenge.accounts.models import User
 from challenge.campaigns.models import ProposalQuestion
 from challenge.extensions import db
@@ -32,31 +33,6 @@ BATCH = 1_000  # rows fetched from the database at a time
 
 # Drafts are their authors' work in progress: no export shows them.
 EXPORTED_STATUSES = tuple(s.value for s in ProposalStatus if s is not ProposalStatus.DRAFT)
-
-
-@dataclass(frozen=True)
-class Audience:
-    """What the person an export is built for may read.
-
-    ``proposal_ids`` None: every proposal of the campaign (organisers); otherwise only these
-    (a juror's assigned proposals, conflicts removed). ``others_visible``: the proposals whose
-    other jurors' reviews the juror may read (None: all of them). ``hidden_pairs``: (juror,
-    proposal) pairs in conflict, whose reviews are never shown to a juror.
-    """
-
-    juror_id: int | None = None
-    proposal_ids: frozenset[int] | None = None
-    show_authors: bool = True
-    show_contacts: bool = True  # e-mail addresses and consents: organisers only
-    others_visible: frozenset[int] | None = None
-    hidden_pairs: frozenset[tuple[int, int]] = frozenset()
-
-    @property
-    def is_organiser(self) -> bool:
-        return self.juror_id is None
-
-
-ORGANISER = Audience()
 
 
 @dataclass(frozen=True)
@@ -113,13 +89,44 @@ def _coauthor_emails() -> ScalarSelect:
     )
 
 
-def proposals_statement(campaign_id: int, audience: Audience = ORGANISER) -> Select:
-    """One row per proposal (drafts excluded), with its submitter, co-authors and supports.
+def _coauthor_names() -> ScalarSelect:
+    """The names of the outer query's co-authors who have an account, comma-separated."""
+    person = aliased(User)
+    return (
+        select(
+            func.aggregate_strings(
+                func.nullif(
+                    func.trim(
+                        func.coalesce(person.first_name, "")
+                        + " "
+                        + func.coalesce(person.last_name, "")
+                    ),
+                    "",
+                ),
+                ", ",
+            )
+        )
+        .select_from(ProposalAuthor)
+        .join(person, person.id == ProposalAuthor.user_id)
+        .where(
+            ProposalAuthor.proposal_id == Proposal.id,
+            ProposalAuthor.role == AuthorRole.COAUTHOR.value,
+        )
+        .scalar_subquery()
+    )
+
+
+def proposals_statement(
+    campaign_id: int, proposal_ids: frozenset[int] | None = None, *, coauthor_names: bool = False
+) -> Select:
+    """One row per proposal (drafts excluded), with its submitter, co-authors and supports;
+    only ``proposal_ids`` when given. ``coauthor_names``: the co-authors' names too (else NULL).
 
     Co-authors and supports are correlated subqueries: one statement, one pass.
     """
     submitter = aliased(User)
     coauthors = _coauthor_emails()
+    names = _coauthor_names() if coauthor_names else null()
     supports = (
         select(func.count(Support.id)).where(Support.proposal_id == Proposal.id).scalar_subquery()
     )
@@ -148,13 +155,14 @@ def proposals_statement(campaign_id: int, audience: Audience = ORGANISER) -> Sel
             submitter.last_name.label("submitter_last_name"),
             submitter.email.label("submitter_email"),
             coauthors.label("coauthors"),
+            names.label("coauthor_names"),
             supports.label("supports"),
         )
         .join(submitter, submitter.id == Proposal.submitter_id)
         .where(Proposal.campaign_id == campaign_id, Proposal.status.in_(EXPORTED_STATUSES))
         .order_by(Proposal.id)
     )
-    only = _only(Proposal.id, audience.proposal_ids)
+    only = _only(Proposal.id, proposal_ids)
     return statement if only is None else statement.where(only)
 
 
@@ -162,13 +170,13 @@ def proposals_statement(campaign_id: int, audience: Audience = ORGANISER) -> Sel
 
 
 def reviews_statement(
-    campaign_id: int, phase: str, criterion_ids: list[int], audience: Audience = ORGANISER
+    campaign_id: int, phase: str, criterion_ids: list[int], sight: Sight = ORGANISER
 ) -> Select:
     """One row per review (juror × proposal) of ``phase``, one column per criterion's score.
 
     Organisers read the submitted reviews. A juror reads their own reviews (drafts included) and,
-    on the proposals where the campaign lets them, the other jurors' submitted reviews; the
-    service's ``hidden_pairs`` (conflicted jurors) are filtered out by the caller.
+    on the proposals where their sight shows them, the other jurors' submitted reviews; the
+    reviews of conflicted jurors are left out by the caller (``sight.sees_review``).
     """
     juror = aliased(User)
     scores = [
@@ -203,30 +211,16 @@ def reviews_statement(
         .order_by(Review.proposal_id, Review.id)
     )
     submitted = Review.status == ReviewStatus.SUBMITTED.value
-    if audience.is_organiser:
+    if sight.is_organiser:
         return statement.where(submitted)
-    own = Review.juror_id == audience.juror_id
+    own = Review.juror_id == sight.juror_id
     others = submitted
-    visible_others = _only(Review.proposal_id, audience.others_visible)
+    visible_others = _only(Review.proposal_id, sight.others_on)
     if visible_others is not None:
         others = and_(submitted, visible_others)
     statement = statement.where(or_(own, others))
-    only = _only(Review.proposal_id, audience.proposal_ids)
+    only = _only(Review.proposal_id, sight.proposal_ids)
     return statement if only is None else statement.where(only)
-
-
-def has_reviews(campaign_id: int, phase: str) -> bool:
-    return bool(
-        db.session.scalar(
-            select(Review.id)
-            .where(
-                Review.campaign_id == campaign_id,
-                Review.phase == phase,
-                Review.status == ReviewStatus.SUBMITTED.value,
-            )
-            .limit(1)
-        )
-    )
 
 
 # ---------------------------------------------------------------- laureates ------------------

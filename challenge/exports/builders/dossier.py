@@ -3,7 +3,8 @@
 A cover, then one section per laureate (then per honourable mention): the irritant, the solution,
 the scores per criterion (written review and pitch) and the jury's comments. The dossier is for
 the organisers and their management: it names the authors. Only reviews the ranking counts are
-shown (submitted, by jurors not in conflict), as the jury's ranking decides.
+shown (submitted, by jurors not in conflict), as the jury's ranking decides. No juror gets it:
+``builders.build`` refuses it to any sight but the organisers'.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from pathlib import Path
 from flask import render_template
 from flask_babel import gettext as _
 
+from challenge.access.outcomes import FINAL_OUTCOMES, OUTCOME_LABELS
 from challenge.campaigns.models import Campaign
 from challenge.config import PROJECT_ROOT
-from challenge.exports import queries
+from challenge.exports.queries.statements import laureates_statement, stream
 from challenge.exports.writers import Progress
 from challenge.jury import service as jury
 from challenge.jury.models import ReviewPhase
 from challenge.proposals.service import authors_of
-from challenge.results import service as results
 from challenge.timeutils import PARIS
 
 DSFR_DIST = PROJECT_ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist"
@@ -90,14 +91,14 @@ class Dossier:
 
 def dossier(campaign: Campaign, now: datetime | None = None) -> Dossier:
     """Everything the template shows, gathered in a constant number of queries."""
-    rows = list(queries.stream(queries.laureates_statement(campaign.id, results.FINAL_OUTCOMES)))
+    rows = list(stream(laureates_statement(campaign.id, FINAL_OUTCOMES)))
     ids = {r.id for r in rows}
     authors = authors_of(ids) if ids else {}
     reports = {}
     for phase in (ReviewPhase.WRITTEN.value, ReviewPhase.PITCH.value) if ids else ():
         report = jury.ranking_report(campaign.id, phase, "raw", details=ids)
         reports[phase] = (report, {r.proposal_id: r for r in report.rows if r.proposal_id in ids})
-    outcomes = {key: str(label) for key, label in results.OUTCOME_LABELS.items()}
+    outcomes = {key: str(label) for key, label in OUTCOME_LABELS.items()}
     sheets = []
     for r in rows:
         names = tuple(
@@ -124,7 +125,7 @@ def dossier(campaign: Campaign, now: datetime | None = None) -> Dossier:
             )
         )
     generated = (now or datetime.now(UTC)).replace(tzinfo=UTC).astimezone(PARIS)
-    laureate = results.FINAL_OUTCOMES[0]
+    laureate = FINAL_OUTCOMES[0]
     return Dossier(
         campaign=campaign,
         generated_at=generated,
