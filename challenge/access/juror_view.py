@@ -26,7 +26,7 @@ from challenge.access.jury import (
     visible_proposal_ids_for_juror,
 )
 from challenge.access.roles import is_organiser
-from challenge.campaigns.models import Campaign
+from challenge.campaigns.models import Campaign, ScoresVisibility
 from challenge.extensions import db
 from challenge.jury.models import Review, ReviewPhase, ReviewStatus
 from challenge.proposals.models import Proposal
@@ -58,6 +58,8 @@ class Sight:
     hidden_fields: frozenset[str] = frozenset()
     others_on: frozenset[int] | None = None
     hidden_pairs: frozenset[Pair] = frozenset()
+    # The others' reviews show once the juror sent their own (so pages can say so beforehand).
+    others_after_own: bool = False
 
     @property
     def is_organiser(self) -> bool:
@@ -79,6 +81,17 @@ class Sight:
     def redact(self, values: Mapping[str, V]) -> dict[str, V | None]:
         """``values`` with every field this reader may not see set to None."""
         return {k: (None if k in self.hidden_fields else v) for k, v in values.items()}
+
+    def name_of(
+        self, first_name: str | None, last_name: str | None, email: str | None, unnamed: str
+    ) -> str:
+        """A person's name as this reader may read it. Someone without a name (a co-author
+        invited by e-mail, a juror who never filled their profile) reads as their e-mail only to
+        who may see contacts; to a juror, as ``unnamed`` ("Juré", "Co-auteur invité")."""
+        name = f"{first_name or ''} {last_name or ''}".strip()
+        if name:
+            return name
+        return (email or unnamed) if self.shows("author_emails") else unnamed
 
     def sees_others_on(self, proposal_id: int) -> bool:
         """Whether the other jurors' reviews of the proposal show (their names with them)."""
@@ -118,8 +131,9 @@ def juror_sight(
     """
     visible = frozenset(visible_proposal_ids_for_juror(campaign.id, juror_id, phase))
     hidden = hidden_fields_for_juror(campaign.blind_review)
+    after_own = campaign.scores_visibility == ScoresVisibility.AFTER_OWN.value
     if not visible:
-        return Sight(juror_id, frozenset(), hidden, frozenset())
+        return Sight(juror_id, frozenset(), hidden, frozenset(), others_after_own=after_own)
     ids = sorted(visible)
     submitted = set(
         db.session.scalars(
@@ -143,7 +157,7 @@ def juror_sight(
             )
         ]
         pairs = conflict_pairs(campaign, campaign_jurors(campaign.id), candidates)
-    return Sight(juror_id, visible, hidden, others, pairs)
+    return Sight(juror_id, visible, hidden, others, pairs, others_after_own=after_own)
 
 
 def sight_for(

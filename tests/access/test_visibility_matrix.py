@@ -45,8 +45,9 @@ from challenge.exports.models import ExportJob
 from challenge.exports.service.building import build_export
 from challenge.exports.spec import ExportSpec
 from challenge.extensions import db
-from challenge.jury import service as jury
 from challenge.jury.models import Conflict, ReviewAssignment
+from challenge.jury.service.assignments import notify_assignments
+from challenge.jury.service.reminders import remind_jurors
 from challenge.notifications.models import OutboxMessage
 from challenge.proposals.models import AuthorRole, Proposal, ProposalAuthor, Support
 from challenge.timeutils import utcnow
@@ -61,6 +62,8 @@ AUTHOR_B = ("Anselme", "Pétrequin", "anselme.p@leak.example")  # submitter of B
 SUPPORTER = ("Hermenegilde", "Soutenard", "hermenegilde.s@leak.example")  # supports A
 OTHER_JUROR = ("Théodulf", "Crampagnac", "theodulf.c@leak.example")  # reviews A and C
 CONFLICTED_JUROR = ("Gaspard", "Conflictuel", "gaspard.c@leak.example")  # in conflict with A
+# Invited by e-mail, never signed in: no name to show, and the e-mail is a contact.
+INVITED_COAUTHOR_EMAIL = "invitee.sans.compte.8819@leak.example"
 JUROR = ("Léontine", "Jurée", "leontine@jury.example")  # the juror whose surfaces are read
 ORGANISER = ("Orianne", "Organisa", "orianne@orga.example")
 
@@ -211,6 +214,9 @@ def build_world(cell: Cell) -> World:
                 user_id=coauthor.id,
                 role=AuthorRole.COAUTHOR.value,
             ),
+            ProposalAuthor(
+                proposal_id=a.id, email=INVITED_COAUTHOR_EMAIL, role=AuthorRole.COAUTHOR.value
+            ),
             Support(proposal_id=a.id, user_id=supporter.id),
             Conflict(
                 campaign_id=campaign.id, juror_id=conflicted.id, proposal_id=a.id, source="declared"
@@ -334,9 +340,9 @@ def render_surfaces(app: Flask, world: World, cell: Cell) -> Rendered:
     texts["xlsx"] = _xlsx_text(_exported(client, exports_url, format="xlsx", view="proposals"))
     rendered.pdf_refusals = _pdf_refusals(client, world, exports_url)
     texts["pdf"] = ""
-    assert jury.notify_assignments(world.organiser, campaign.id) >= 1
+    assert notify_assignments(world.organiser, campaign.id) >= 1
     texts["mail-assignment"] = _mails("jury_assignment", juror.email)
-    assert jury.remind_jurors(campaign.review_ends_at - timedelta(days=1)) >= 1
+    assert remind_jurors(campaign.review_ends_at - timedelta(days=1)) >= 1
     texts["mail-reminder"] = _mails("jury_reminder", juror.email)
     rendered.texts = texts
     return rendered
@@ -371,6 +377,7 @@ def hidden_values(cell: Cell, surface: str) -> set[str]:
         *(email for *_names, email in (AUTHOR, COAUTHOR, AUTHOR_B, SUPPORTER, OTHER_JUROR)),
         *CONFLICTED_JUROR,
         *SUPPORTER,
+        INVITED_COAUTHOR_EMAIL,
         CONFLICTED_COMMENT,
         OTHER_MESSAGE_A,
         *CONFLICTED_SCORE.values(),

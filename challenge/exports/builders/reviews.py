@@ -75,7 +75,7 @@ def _review_rows(
         yield (
             proposal_id,
             title,
-            f"{first_name or ''} {last_name or ''}".strip() or (email if organiser else unnamed),
+            sight.name_of(first_name, last_name, email, unnamed),
             email,
             states.get(status, status),
             paris(submitted_at),

@@ -82,7 +82,7 @@ def review_page(user: User, campaign_id: int, proposal_id: int) -> ReviewPage:
         campaign=campaign,
         proposal=proposal,
         sight=sight,
-        authors=author_names(proposal.id) if sight.shows("authors") else [],
+        authors=author_names(proposal.id, sight) if sight.shows("authors") else [],
         affiliation=sight.redact({f: getattr(proposal, f) for f in AFFILIATION}),
         answers=_answers(campaign.id, proposal),
         supports=support_counts([proposal.id])[proposal.id],
@@ -118,14 +118,15 @@ def own_review(proposal_id: int, juror_id: int) -> Review | None:
     )
 
 
-def author_names(proposal_id: int) -> list[str]:
+def author_names(proposal_id: int, sight: Sight) -> list[str]:
     rows = db.session.execute(
         select(ProposalAuthor.email, ProposalAuthor.role, User.first_name, User.last_name)
         .outerjoin(User, User.id == ProposalAuthor.user_id)
         .where(ProposalAuthor.proposal_id == proposal_id)
         .order_by(ProposalAuthor.id)
     ).all()
-    return [f"{r.first_name or ''} {r.last_name or ''}".strip() or r.email for r in rows]
+    unnamed = str(_l("Co-auteur invité"))
+    return [sight.name_of(r.first_name, r.last_name, r.email, unnamed) for r in rows]
 
 
 def _answers(campaign_id: int, proposal: Proposal) -> list[tuple[str, str]]:
@@ -175,7 +176,7 @@ def _other_reviews(
     grid = ranking_algo.grid_of(criteria)
     return [
         OtherReview(
-            juror_name=f"{r.first_name} {r.last_name}".strip() or r.email,
+            juror_name=sight.name_of(r.first_name, r.last_name, r.email, str(_l("Juré"))),
             score=weighted_score(grid, r.Review, scores[r.Review.id]),
             scores=scores[r.Review.id],
             comment_for_jury=r.Review.comment_for_jury,
