@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from challenge.accounts.models import User
 from challenge.campaigns.models import Campaign, Criterion
 from challenge.campaigns.queries.grids import grid_in_use, grid_kind
-from challenge.campaigns.service.questions import typed_order
+from challenge.campaigns.service.ordering import typed_order
 from challenge.campaigns.service.versioned import ensure_editable, keep_written_changes
 from challenge.campaigns.texts import _
 from challenge.errors import Invalid, NotFound, Refused

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
 
 from challenge.accounts.models import User
 from challenge.campaigns.models import Campaign, CampaignStatus, ProposalQuestion, QuestionKind
+from challenge.campaigns.service.ordering import typed_order
 from challenge.campaigns.service.versioned import ensure_editable, keep_written_changes
 from challenge.campaigns.texts import _
 from challenge.errors import Invalid, NotFound, Refused
@@ -32,21 +32,6 @@ class QuestionInput:
     choices: tuple[str, ...] = ()
     position: int | None = None
     remove: bool = False
-
-
-class _Positioned(Protocol):
-    position: int | None
-
-
-Item = TypeVar("Item", bound=_Positioned)
-
-
-def typed_order(items: list[tuple[int, Item, dict]]) -> list[tuple[int, Item, dict]]:
-    """Sort by the order typed by the organiser (blank: where it stands), stably."""
-    return sorted(
-        items,
-        key=lambda item: (item[1].position if item[1].position is not None else item[0], item[0]),
-    )
 
 
 def save_questions(

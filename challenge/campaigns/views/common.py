@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import abort, render_template
+from flask import render_template
 from flask_login import current_user
 from wtforms import Field
 
 from challenge.access.campaigns import campaign_for_organiser
 from challenge.campaigns.models import Campaign
-from challenge.errors import Invalid, Refused
+from challenge.errors import Invalid, NotFound, Refused
 from challenge.timeutils import paris_to_utc, utc_to_paris
 
 ORGANISER_PREFIX = "/organisation/campagnes/<int:campaign_id>"
@@ -43,7 +43,7 @@ def entry_id(value: object) -> int | None:
         return None
     number = int_or_none(value)
     if number is None:
-        abort(404)
+        raise NotFound
     return number
 
 
