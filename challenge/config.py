@@ -62,23 +62,35 @@ class ConfigurationError(RuntimeError):
     """Raised when production is started without a setting it cannot do without."""
 
 
-def build_config(env: dict[str, str] | None = None, **overrides: object) -> dict[str, object]:
-    """Return the Flask configuration for the given environment (``os.environ`` by default)."""
-    e = Environment(dict(os.environ if env is None else env))
-    mode = e.get("CHALLENGE_ENV", "development")
-    production = mode == "production"
+@dataclass(frozen=True)
+class Places:
+    """Where the process keeps its state: the instance folder, the database, the broker."""
+
+    instance: Path
+    database_url: str
+    broker_url: str
+    result_backend: str
+
+    @property
+    def broker_folder(self) -> Path:
+        return self.instance / "broker"
+
+    @property
+    def embedded_broker(self) -> bool:
+        return self.broker_url.startswith("filesystem://")
+
+
+def _instance_folder(e: Environment) -> Path:
     instance = Path(e.get("INSTANCE_PATH", str(PROJECT_ROOT / "instance"))).resolve()
     instance.mkdir(parents=True, exist_ok=True)
+    return instance
 
-    secret = e.get("SECRET_KEY")
-    if secret is None:
-        if production:
-            raise ConfigurationError("SECRET_KEY must be set in production")
-        secret = _instance_secret(instance)
 
+def _places(e: Environment, production: bool, instance: Path) -> Places:
     database_url = e.get("DATABASE_URL", f"sqlite:///{instance / 'challenge.sqlite3'}")
+    if production and database_url.startswith("sqlite"):
+        raise ConfigurationError("DATABASE_URL must point at PostgreSQL in production")
     broker_url = e.get("CELERY_BROKER_URL", "filesystem://localhost/")
-    broker_folder = instance / "broker"
     result_backend = e.get("CELERY_RESULT_BACKEND")
     if result_backend is None:
         result_backend = (
@@ -86,15 +98,23 @@ def build_config(env: dict[str, str] | None = None, **overrides: object) -> dict
             if broker_url.startswith("filesystem://")
             else broker_url
         )
-    if production and database_url.startswith("sqlite"):
-        raise ConfigurationError("DATABASE_URL must point at PostgreSQL in production")
+    return Places(instance, database_url, broker_url, result_backend)
 
-    config: dict[str, object] = {
-        "ENV_NAME": mode,
-        "TESTING": mode == "testing",
-        "SECRET_KEY": secret,
-        "INSTANCE_PATH": str(instance),
-        "SQLALCHEMY_DATABASE_URI": database_url,
+
+def _secret_key(e: Environment, production: bool, instance: Path) -> str:
+    secret = e.get("SECRET_KEY")
+    if secret is None:
+        if production:
+            raise ConfigurationError("SECRET_KEY must be set in production")
+        secret = _instance_secret(instance)
+    return secret
+
+
+def _web_settings(e: Environment, production: bool, places: Places) -> dict[str, object]:
+    """Sessions, uploads, exports, languages."""
+    instance = places.instance
+    return {
+        "SQLALCHEMY_DATABASE_URI": places.database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PUBLIC_URL": e.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         # Sessions: HttpOnly always, Secure whenever served over HTTPS (production).
@@ -115,7 +135,13 @@ def build_config(env: dict[str, str] | None = None, **overrides: object) -> dict
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "LANGUAGES": ("fr", "en"),
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "challenge" / "translations"),
-        # Sign-in
+    }
+
+
+def _sign_in_and_mail_settings(
+    e: Environment, production: bool, instance: Path
+) -> dict[str, object]:
+    return {
         "ALLOWED_EMAIL_DOMAINS": tuple(
             d.strip().lower().lstrip("@")
             for d in e.get("ALLOWED_EMAIL_DOMAINS", ",".join(DEFAULT_ALLOWED_DOMAINS)).split(",")
@@ -136,35 +162,43 @@ def build_config(env: dict[str, str] | None = None, **overrides: object) -> dict
         "DEMO_SEED": _bool(e.get("DEMO_SEED"), not production),
         # First retry delay of a failed delivery (doubled at each attempt, capped at one hour).
         "OUTBOX_RETRY_BASE_SECONDS": int(e.get("OUTBOX_RETRY_BASE_SECONDS", "30")),
-        # Celery
-        "CELERY": {
-            "broker_url": broker_url,
-            "result_backend": result_backend,
-            "broker_transport_options": (
-                {
-                    "data_folder_in": str(broker_folder / "queue"),
-                    "data_folder_out": str(broker_folder / "queue"),
-                    "control_folder": str(broker_folder / "control"),
-                    "processed_folder": str(broker_folder / "processed"),
-                    "store_processed": False,
-                }
-                if broker_url.startswith("filesystem://")
-                else {}
-            ),
-            "broker_connection_retry_on_startup": True,
-            # Several deployments (or test runs) may share one Redis: each one its own queue.
-            "task_default_queue": e.get("CELERY_QUEUE", "celery"),
-            "task_ignore_result": False,
-            "result_expires": 3600,
-            "task_acks_late": True,
-            "task_reject_on_worker_lost": True,
-            "worker_prefetch_multiplier": 1,
-            "timezone": "Europe/Paris",
-            "enable_utc": True,
-            "beat_schedule_filename": str(instance / "celerybeat-schedule"),
-            "task_always_eager": False,
-        },
-        # The people behind the service, shown on the legal pages.
+    }
+
+
+def _celery_settings(e: Environment, places: Places) -> dict[str, object]:
+    folder = places.broker_folder
+    return {
+        "broker_url": places.broker_url,
+        "result_backend": places.result_backend,
+        "broker_transport_options": (
+            {
+                "data_folder_in": str(folder / "queue"),
+                "data_folder_out": str(folder / "queue"),
+                "control_folder": str(folder / "control"),
+                "processed_folder": str(folder / "processed"),
+                "store_processed": False,
+            }
+            if places.embedded_broker
+            else {}
+        ),
+        "broker_connection_retry_on_startup": True,
+        # Several deployments (or test runs) may share one Redis: each one its own queue.
+        "task_default_queue": e.get("CELERY_QUEUE", "celery"),
+        "task_ignore_result": False,
+        "result_expires": 3600,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "timezone": "Europe/Paris",
+        "enable_utc": True,
+        "beat_schedule_filename": str(places.instance / "celerybeat-schedule"),
+        "task_always_eager": False,
+    }
+
+
+def _operator_settings(e: Environment) -> dict[str, object]:
+    """The people behind the service, shown on the legal pages."""
+    return {
         "OPERATOR_NAME": e.get("OPERATOR_NAME", "France Travail — Direction du numérique"),
         "OPERATOR_ADDRESS": e.get(
             "OPERATOR_ADDRESS", "1-5 avenue du Docteur Gley, 75987 Paris Cedex 20"
@@ -174,10 +208,34 @@ def build_config(env: dict[str, str] | None = None, **overrides: object) -> dict
         "DPO_EMAIL": e.get("DPO_EMAIL", "dpo@francetravail.fr"),
         "HOST_NAME": e.get("HOST_NAME", "OVHcloud, 2 rue Kellermann, 59100 Roubaix"),
     }
-    if broker_url.startswith("filesystem://"):
+
+
+def _make_folders(places: Places) -> None:
+    if places.embedded_broker:
         for sub in ("queue", "control", "processed"):
-            (broker_folder / sub).mkdir(parents=True, exist_ok=True)
-    if result_backend.startswith("file://"):
-        Path(result_backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
+            (places.broker_folder / sub).mkdir(parents=True, exist_ok=True)
+    if places.result_backend.startswith("file://"):
+        Path(places.result_backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
+
+
+def build_config(env: dict[str, str] | None = None, **overrides: object) -> dict[str, object]:
+    """Return the Flask configuration for the given environment (``os.environ`` by default)."""
+    e = Environment(dict(os.environ if env is None else env))
+    mode = e.get("CHALLENGE_ENV", "development")
+    production = mode == "production"
+    instance = _instance_folder(e)
+    secret = _secret_key(e, production, instance)  # checked first: the first thing to set
+    places = _places(e, production, instance)
+    config: dict[str, object] = {
+        "ENV_NAME": mode,
+        "TESTING": mode == "testing",
+        "SECRET_KEY": secret,
+        "INSTANCE_PATH": str(places.instance),
+        **_web_settings(e, production, places),
+        **_sign_in_and_mail_settings(e, production, places.instance),
+        "CELERY": _celery_settings(e, places),
+        **_operator_settings(e),
+    }
+    _make_folders(places)
     config.update(overrides)
     return config

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from challenge.accounts.models import Membership, Role, User
 from challenge.accounts.service import create_admin
-from challenge.campaigns.models import Campaign, CampaignStatus, ProposalQuestion, QuestionKind
+from challenge.campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    Criterion,
+    ProposalQuestion,
+    QuestionKind,
+)
+from challenge.campaigns.service.creation import ensure_default_grids
 from challenge.extensions import db
+from challenge.jury.models import (
+    AssignmentState,
+    Review,
+    ReviewAssignment,
+    ReviewScore,
+    ReviewStatus,
+)
+from challenge.proposals.models import AuthorRole, Proposal, ProposalAuthor, ProposalStatus
 from challenge.timeutils import utcnow
+from challenge.unit_of_work import unit_of_work
 
 DEMO_SLUG = "demo-france-travail-2026"
 DEMO_ADMIN = "admin@demo.gouv.fr"
@@ -64,7 +80,16 @@ def seed_demo() -> bool:
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == DEMO_SLUG))
     created = campaign is None
     if campaign is None:
-        now = utcnow()
+        campaign = _open_demo_campaign()
+        create_admin(DEMO_ADMIN)
+    _complete_demo_set_up(campaign)
+    review_created = seed_review_campaign()
+    return created or review_created
+
+
+def _open_demo_campaign() -> Campaign:
+    now = utcnow()
+    with unit_of_work():
         campaign = Campaign(
             slug=DEMO_SLUG,
             title="Y a-t-il un intrapreneur parmi nous ? — édition 2026",
@@ -79,41 +104,43 @@ def seed_demo() -> bool:
             results_at=now + timedelta(days=63),
         )
         db.session.add(campaign)
-        db.session.commit()
-        create_admin(DEMO_ADMIN)
-    _complete_demo_set_up(campaign)
-    review_created = seed_review_campaign()
-    return created or review_created
+    return campaign
 
 
 def _complete_demo_set_up(campaign: Campaign) -> None:
-    from challenge.campaigns.service import ensure_default_grids
-
-    ensure_default_grids(campaign)
-    if not db.session.scalar(
-        select(ProposalQuestion.id).where(ProposalQuestion.campaign_id == campaign.id).limit(1)
-    ):
-        for position, question in enumerate(DEMO_QUESTIONS):
-            db.session.add(ProposalQuestion(campaign_id=campaign.id, position=position, **question))
-    admin = db.session.scalar(select(User).where(User.email == DEMO_ADMIN))
-    has_membership = db.session.scalar(
-        select(Membership.id).where(
-            Membership.campaign_id == campaign.id,
-            Membership.email == DEMO_ADMIN,
-            Membership.role == Role.ORGANISER.value,
-        )
-    )
-    if has_membership is None:
-        db.session.add(
-            Membership(
-                campaign_id=campaign.id,
-                email=DEMO_ADMIN,
-                role=Role.ORGANISER.value,
-                user_id=admin.id if admin else None,
-                joined_at=utcnow() if admin else None,
+    with unit_of_work():
+        ensure_default_grids(campaign)
+        if not db.session.scalar(
+            select(ProposalQuestion.id).where(ProposalQuestion.campaign_id == campaign.id).limit(1)
+        ):
+            for position, question in enumerate(DEMO_QUESTIONS):
+                db.session.add(
+                    ProposalQuestion(campaign_id=campaign.id, position=position, **question)
+                )
+        has_membership = db.session.scalar(
+            select(Membership.id).where(
+                Membership.campaign_id == campaign.id,
+                Membership.email == DEMO_ADMIN,
+                Membership.role == Role.ORGANISER.value,
             )
         )
-    db.session.commit()
+        if has_membership is None:
+            _add_demo_organiser(campaign)
+
+
+def _add_demo_organiser(campaign: Campaign) -> User | None:
+    """The demo admin organises ``campaign`` (the role binds at sign-in if no account yet)."""
+    admin = db.session.scalar(select(User).where(User.email == DEMO_ADMIN))
+    db.session.add(
+        Membership(
+            campaign_id=campaign.id,
+            email=DEMO_ADMIN,
+            role=Role.ORGANISER.value,
+            user_id=admin.id if admin else None,
+            joined_at=utcnow() if admin else None,
+        )
+    )
+    return admin
 
 
 # ---------------------------------------------------------------- a campaign under review -----
@@ -239,11 +266,27 @@ def seed_review_campaign() -> bool:
     so the ranking, the shortlist and the exports have something to show. Idempotent."""
     if db.session.scalar(select(Campaign.id).where(Campaign.slug == REVIEW_SLUG)) is not None:
         return False
-    from challenge.campaigns.service import ensure_default_grids
     from challenge.jury import service as jury
-    from challenge.proposals.models import AuthorRole, Proposal, ProposalAuthor, ProposalStatus
 
     now = utcnow()
+    with unit_of_work():
+        campaign = _open_review_campaign(now)
+        ensure_default_grids(campaign)
+        admin = _add_demo_organiser(campaign)
+        jurors = [_demo_juror(campaign, email, first, last) for email, first, last in DEMO_JURORS]
+        for index, row in enumerate(DEMO_PROPOSALS):
+            _demo_proposal(campaign, row, submitted_at=now - timedelta(days=30 - index))
+    if admin is not None:
+        jury.run_assignment(admin, campaign.id)
+    with unit_of_work():
+        # The deadline passed: the campaign is under review (set directly, as a seed does).
+        campaign.status = CampaignStatus.REVIEW.value
+        campaign.deadline_at = now - timedelta(days=2)
+    _demo_reviews(campaign, jurors)
+    return True
+
+
+def _open_review_campaign(now: datetime) -> Campaign:
     campaign = Campaign(
         slug=REVIEW_SLUG,
         title="Appel interministériel 2026 — évaluation en cours",
@@ -261,96 +304,73 @@ def seed_review_campaign() -> bool:
     )
     db.session.add(campaign)
     db.session.flush()
-    ensure_default_grids(campaign)
-    admin = db.session.scalar(select(User).where(User.email == DEMO_ADMIN))
+    return campaign
+
+
+def _demo_juror(campaign: Campaign, email: str, first: str, last: str) -> User:
+    juror = User(
+        email=email,
+        first_name=first,
+        last_name=last,
+        administration="Direction interministérielle du numérique",
+    )
+    db.session.add(juror)
+    db.session.flush()
     db.session.add(
         Membership(
             campaign_id=campaign.id,
-            email=DEMO_ADMIN,
-            role=Role.ORGANISER.value,
-            user_id=admin.id if admin else None,
-            joined_at=now,
+            email=email,
+            role=Role.JUROR.value,
+            user_id=juror.id,
+            joined_at=utcnow(),
         )
     )
-    jurors = []
-    for email, first, last in DEMO_JURORS:
-        juror = User(
-            email=email,
-            first_name=first,
-            last_name=last,
-            administration="Direction interministérielle du numérique",
+    return juror
+
+
+def _demo_proposal(campaign: Campaign, row: tuple[str, ...], *, submitted_at: datetime) -> Proposal:
+    """A proposal submitted by its agent (created straight as submitted: a seed, not a story)."""
+    local, first, last, administration, region, title, irritant, solution = row
+    agent = User(
+        email=f"{local}@demo.gouv.fr",
+        first_name=first,
+        last_name=last,
+        administration=administration,
+        region=region,
+    )
+    db.session.add(agent)
+    db.session.flush()
+    proposal = Proposal(
+        campaign_id=campaign.id,
+        submitter_id=agent.id,
+        status=ProposalStatus.SUBMITTED.value,
+        title=title,
+        irritant=irritant,
+        workaround="Des tableurs et des courriels, au cas par cas.",
+        solution=solution,
+        impact="Le temps gagné par usager et par agent, mesuré avant et après.",
+        first_users="Une agence pilote volontaire.",
+        administration=administration,
+        region=region,
+        commitment_released=True,
+        commitment_manager_informed=True,
+        submitted_at=submitted_at,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    db.session.add(
+        ProposalAuthor(
+            proposal_id=proposal.id,
+            email=agent.email,
+            user_id=agent.id,
+            role=AuthorRole.SUBMITTER.value,
         )
-        db.session.add(juror)
-        db.session.flush()
-        db.session.add(
-            Membership(
-                campaign_id=campaign.id,
-                email=email,
-                role=Role.JUROR.value,
-                user_id=juror.id,
-                joined_at=now,
-            )
-        )
-        jurors.append(juror)
-    for index, (local, first, last, administration, region, title, irritant, solution) in enumerate(
-        DEMO_PROPOSALS
-    ):
-        agent = User(
-            email=f"{local}@demo.gouv.fr",
-            first_name=first,
-            last_name=last,
-            administration=administration,
-            region=region,
-        )
-        db.session.add(agent)
-        db.session.flush()
-        proposal = Proposal(
-            campaign_id=campaign.id,
-            submitter_id=agent.id,
-            status=ProposalStatus.SUBMITTED.value,
-            title=title,
-            irritant=irritant,
-            workaround="Des tableurs et des courriels, au cas par cas.",
-            solution=solution,
-            impact="Le temps gagné par usager et par agent, mesuré avant et après.",
-            first_users="Une agence pilote volontaire.",
-            administration=administration,
-            region=region,
-            commitment_released=True,
-            commitment_manager_informed=True,
-            submitted_at=now - timedelta(days=30 - index),
-        )
-        db.session.add(proposal)
-        db.session.flush()
-        db.session.add(
-            ProposalAuthor(
-                proposal_id=proposal.id,
-                email=agent.email,
-                user_id=agent.id,
-                role=AuthorRole.SUBMITTER.value,
-            )
-        )
-    db.session.commit()
-    if admin is not None:
-        jury.run_assignment(admin, campaign.id)
-    campaign.status = CampaignStatus.REVIEW.value
-    campaign.deadline_at = now - timedelta(days=2)
-    db.session.commit()
-    _demo_reviews(campaign, jurors)
-    return True
+    )
+    return proposal
 
 
 def _demo_reviews(campaign: Campaign, jurors: list[User]) -> None:
     """Submitted reviews for most assignments, with each juror's habit (lenient or harsh)."""
-    from challenge.campaigns.models import Criterion
-    from challenge.jury.models import (
-        AssignmentState,
-        Review,
-        ReviewAssignment,
-        ReviewScore,
-        ReviewStatus,
-    )
-
     criteria = db.session.scalars(
         select(Criterion).where(Criterion.campaign_id == campaign.id, Criterion.grid == "review")
     ).all()
@@ -363,23 +383,23 @@ def _demo_reviews(campaign: Campaign, jurors: list[User]) -> None:
         )
         .order_by(ReviewAssignment.id)
     ).all()
-    now = utcnow()
-    for number, assignment in enumerate(assignments):
-        if number % 5 == 4:
-            continue  # a few reviews still to do, so the progress bars mean something
-        quality = (assignment.proposal_id * 7) % 5 / 2  # 0 .. 2, fixed per proposal
-        review = Review(
-            campaign_id=campaign.id,
-            proposal_id=assignment.proposal_id,
-            juror_id=assignment.juror_id,
-            status=ReviewStatus.SUBMITTED.value,
-            comment_for_jury="Irritant bien documenté ; la cible reste à préciser.",
-            message_for_agent="Merci pour cette proposition claire.",
-            submitted_at=now,
-        )
-        for criterion in criteria:
-            raw = 1 + quality + bias[assignment.juror_id] + (criterion.position % 2) * 0.5
-            score = max(criterion.scale_min, min(criterion.scale_max, round(raw)))
-            review.scores.append(ReviewScore(criterion_id=criterion.id, score=score))
-        db.session.add(review)
-    db.session.commit()
+    with unit_of_work():
+        now = utcnow()
+        for number, assignment in enumerate(assignments):
+            if number % 5 == 4:
+                continue  # a few reviews still to do, so the progress bars mean something
+            quality = (assignment.proposal_id * 7) % 5 / 2  # 0 .. 2, fixed per proposal
+            review = Review(
+                campaign_id=campaign.id,
+                proposal_id=assignment.proposal_id,
+                juror_id=assignment.juror_id,
+                status=ReviewStatus.SUBMITTED.value,
+                comment_for_jury="Irritant bien documenté ; la cible reste à préciser.",
+                message_for_agent="Merci pour cette proposition claire.",
+                submitted_at=now,
+            )
+            for criterion in criteria:
+                raw = 1 + quality + bias[assignment.juror_id] + (criterion.position % 2) * 0.5
+                score = max(criterion.scale_min, min(criterion.scale_max, round(raw)))
+                review.scores.append(ReviewScore(criterion_id=criterion.id, score=score))
+            db.session.add(review)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from challenge.campaigns import service
+from challenge.campaigns.service.transitions import advance_due_campaigns
 
 
 @shared_task(name="worker.tasks_campaigns.advance_campaigns")
@@ -13,4 +13,4 @@ def advance_campaigns() -> list[list[object]]:
 
     Idempotent and safe with several beats: each move is a conditional UPDATE on the status.
     """
-    return [list(move) for move in service.advance_due_campaigns()]
+    return [list(move) for move in advance_due_campaigns()]

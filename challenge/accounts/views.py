@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from challenge.accounts import service
 from challenge.accounts.domains import normalise_email
 from challenge.accounts.forms import ConfirmLinkForm, ProfileForm, SignInForm
+from challenge.errors import Refused
 from challenge.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
@@ -56,16 +57,8 @@ def sign_in() -> str | Response:
     if form.validate_on_submit():
         try:
             service.request_link(form.email.data, form.next.data, str(get_locale()))
-        except service.DomainNotAllowed:
-            form.email.errors.append(
-                _(
-                    "Cette adresse n’appartient pas à une administration participante. "
-                    "Utilisez votre adresse professionnelle (par exemple se terminant par "
-                    "« .gouv.fr » ou « francetravail.fr »). Si votre administration devrait "
-                    "participer, écrivez-nous à %(contact)s.",
-                    contact=current_app.config["CONTACT_EMAIL"],
-                )
-            )
+        except Refused as refused:
+            form.email.errors.append(str(refused.message))
         else:
             session["sign_in_email"] = normalise_email(form.email.data)
             return redirect(url_for("accounts.link_sent"))
@@ -91,7 +84,7 @@ def confirm_link(token: str) -> str | Response | tuple[str, int]:
             flash(_("Vous êtes connecté."), "success")
             return redirect(signed_in.next_url or url_for("site.home"))
         found = service.check_link(token)
-    except service.InvalidLink as invalid:
+    except service.SignInLinkGone as invalid:
         form = SignInForm(email=invalid.email)
         return render_template("accounts/invalid_link.html", reason=invalid.reason, form=form), 410
     return render_template("accounts/confirm_link.html", form=form, email=found.email)

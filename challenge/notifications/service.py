@@ -22,6 +22,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from challenge.audit import service as audit
+from challenge.errors import Forbidden, NotFound
 from challenge.extensions import db
 from challenge.notifications import transport
 from challenge.notifications.models import MessageStatus, OutboxMessage
@@ -35,10 +36,6 @@ MAX_BACKOFF_SECONDS = 3600
 STALE_CLAIM = timedelta(minutes=10)
 SWEEP_BATCH = 500
 DELIVER_TASK = "worker.tasks.deliver_message"
-
-
-class PermissionDenied(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -216,12 +213,15 @@ def sweep() -> int:
 
 
 def retry_failed(message_id: int, actor: object) -> OutboxMessage:
-    """An admin asks for one more try of a message that failed for good."""
+    """An admin asks for one more try of a message that failed for good.
+
+    The outbox sits below the unit of work (which queues through it), so this write ends by hand.
+    """
     if not getattr(actor, "is_admin", False):
-        raise PermissionDenied
+        raise Forbidden
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != MessageStatus.FAILED.value:
-        raise LookupError(message_id)
+        raise NotFound
     message.status = MessageStatus.PENDING.value
     message.next_attempt_at = utcnow()
     message.attempts = 0

@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import format_date, get_locale
 from flask_login import current_user
-from sqlalchemy import case, select, text
 from werkzeug.wrappers import Response
 
 from challenge.accounts.service import safe_next, set_locale
-from challenge.campaigns.models import PUBLIC_STATUSES, Campaign, CampaignStatus
-from challenge.extensions import csrf, db
+from challenge.extensions import csrf
+from challenge.site.queries import database_answers, home_campaigns
 
 bp = Blueprint("site", __name__)
 
@@ -20,14 +19,7 @@ ACCESSIBILITY_STATEMENT_DATE = (2026, 11, 24)
 
 @bp.route("/")
 def home() -> str:
-    open_first = case((Campaign.status == CampaignStatus.OPEN.value, 0), else_=1)
-    campaigns = db.session.scalars(
-        select(Campaign)
-        .where(Campaign.status.in_(PUBLIC_STATUSES))
-        .where(Campaign.status != CampaignStatus.ARCHIVED.value)
-        .order_by(open_first, Campaign.deadline_at.desc(), Campaign.id.desc())
-    ).all()
-    return render_template("site/home.html", campaigns=campaigns)
+    return render_template("site/home.html", campaigns=home_campaigns())
 
 
 def _legal(page: str) -> str:
@@ -77,8 +69,6 @@ def set_language() -> Response:
 @csrf.exempt
 def health() -> tuple[dict[str, str], int]:
     """For load balancers: 200 when the database answers."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # any database failure means "not healthy"
+    if not database_answers():
         return {"status": "database unavailable"}, 503
     return {"status": "ok"}, 200

@@ -26,9 +26,12 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from challenge.accounts.models import Role, User
-from challenge.campaigns import service as campaigns
 from challenge.campaigns.lifecycle import Dates
 from challenge.campaigns.models import Campaign, Criterion
+from challenge.campaigns.service.creation import NewCampaign, create_campaign
+from challenge.campaigns.service.members import invite_members
+from challenge.campaigns.service.settings import Settings, update_settings
+from challenge.campaigns.service.transitions import transition
 from challenge.extensions import db
 from challenge.jury import service as jury
 from challenge.jury.models import Review
@@ -93,8 +96,8 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
     admin = User(email="admin@beta.gouv.fr", first_name="Ada", last_name="Admin", is_admin=True)
     db.session.add(admin)
     db.session.commit()
-    campaign = campaigns.create_campaign(
-        campaigns.NewCampaign(
+    campaign = create_campaign(
+        NewCampaign(
             title="Y a-t-il un intrapreneur parmi nous ? 2026",
             administration="France Travail",
             organiser_emails=ORGANISER,
@@ -108,9 +111,9 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
     organiser = user(ORGANISER)
     now = utcnow()
     campaign = reload(Campaign, campaign_id)
-    campaigns.update_settings(
+    update_settings(
         campaign,
-        campaigns.Settings(
+        Settings(
             title=campaign.title,
             administration="France Travail",
             call_text="Quel irritant voulez-vous supprimer ?",
@@ -124,10 +127,8 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
         ),
         organiser,
     )
-    campaigns.invite_members(
-        reload(Campaign, campaign_id), ", ".join(JURORS), Role.JUROR, organiser
-    )
-    assert campaigns.transition(reload(Campaign, campaign_id), "open", organiser)
+    invite_members(reload(Campaign, campaign_id), ", ".join(JURORS), Role.JUROR, organiser)
+    assert transition(reload(Campaign, campaign_id), "open", organiser)
     assert reload(Campaign, campaign_id).status == "open"
 
     # ------------------------------------------------------------ submissions ---------------
@@ -203,7 +204,7 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
     assert db.session.scalar(select(func.count(Review.id)).where(Review.phase == "written")) == 18
 
     # ------------------------------------------------------------ shortlist -----------------
-    assert campaigns.transition(reload(Campaign, campaign_id), "shortlist", organiser)
+    assert transition(reload(Campaign, campaign_id), "shortlist", organiser)
     ranking = jury.campaign_ranking(campaign_id, "written", "raw")
     top = [row.proposal_id for row in ranking[:3]]
     assert top == ids[:3]
@@ -213,7 +214,7 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
         [jury.ShortlistChoice(pid, "Au pitch") for pid in top],
         selected=True,
     )
-    assert campaigns.transition(reload(Campaign, campaign_id), "pitch", organiser)
+    assert transition(reload(Campaign, campaign_id), "pitch", organiser)
 
     # ------------------------------------------------------------ pitch slots, convocations -
     pitch_day: date = (utcnow() + timedelta(days=20)).date()
@@ -294,7 +295,7 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
         summary.shortlisted_not_retained,
         summary.not_retained,
     ) == (1, 1, 1, 3)
-    assert campaigns.transition(reload(Campaign, campaign_id), "results", organiser)
+    assert transition(reload(Campaign, campaign_id), "results", organiser)
     assert db.session.scalar(select(func.count(ResultDecision.id))) == 6
 
     first = results.send_results(organiser, campaign_id)

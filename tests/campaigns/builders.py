@@ -11,8 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
 from challenge.accounts.models import Membership, Role, User
-from challenge.campaigns import service
 from challenge.campaigns.models import Campaign, CampaignStatus
+from challenge.campaigns.service.addresses import slugify
+from challenge.campaigns.service.creation import ensure_default_grids
 from challenge.extensions import db
 from challenge.timeutils import utcnow
 from tests import factories
@@ -51,8 +52,7 @@ def make_campaign(
     """A campaign; ``ready`` gives it what opening needs (deadline in 30 days, a domain)."""
     now = utcnow()
     values: dict[str, object] = {
-        "slug": service.slugify(title)
-        + f"-{db.session.scalar(select(db.func.count(Campaign.id)))}",
+        "slug": slugify(title) + f"-{db.session.scalar(select(db.func.count(Campaign.id)))}",
         "title": title,
         "administration": "France Travail",
         "status": status,
@@ -67,7 +67,7 @@ def make_campaign(
     values.update(fields)
     campaign = factories.make_campaign(**values)
     if grids:
-        service.ensure_default_grids(campaign)
+        ensure_default_grids(campaign)
     db.session.commit()
     return campaign
 

@@ -14,8 +14,10 @@ from sqlalchemy import insert, select
 from challenge.accounts.models import Membership, Role, User
 from challenge.audit import service as audit
 from challenge.audit.models import AuditEvent
-from challenge.campaigns import service
 from challenge.campaigns.models import Campaign
+from challenge.campaigns.queries.audit_log import AUDIT_PAGE_SIZE, AuditFilters, audit_log
+from challenge.campaigns.queries.dashboard import dashboard
+from challenge.campaigns.service.transitions import advance_due_campaigns
 from challenge.extensions import db
 from challenge.jury.models import Review, ReviewAssignment
 from challenge.proposals.models import Proposal, Support
@@ -135,7 +137,7 @@ def test_the_dashboard_shows_the_figures_of_the_campaign(
     db.session.add(Support(proposal_id=proposals[1], user_id=organiser.id))
     db.session.commit()
 
-    data = service.dashboard(campaign, NOW)
+    data = dashboard(campaign, NOW)
     assert dict(data.by_status) == {
         "draft": 2,
         "submitted": 3,
@@ -288,7 +290,7 @@ def test_the_audit_log_is_filtered_by_action_person_and_date(
         f"/organisation/campagnes/{campaign.id}/jury/invitations",
         {"jury-emails": "j1@beta.gouv.fr\nj2@beta.gouv.fr"},
     )
-    service.advance_due_campaigns(DEADLINE + timedelta(minutes=1))  # the system moves it
+    advance_due_campaigns(DEADLINE + timedelta(minutes=1))  # the system moves it
     url = f"/organisation/campagnes/{campaign.id}/journal"
 
     page = client.get(url).get_data(as_text=True)
@@ -352,10 +354,10 @@ def test_the_audit_log_is_paginated_with_a_fixed_number_of_queries(
     with count_queries() as large:
         page = client.get(url + "?page=3").get_data(as_text=True)
     assert small.count == large.count
-    assert len(table_rows(page, "audit-events")) == service.AUDIT_PAGE_SIZE
+    assert len(table_rows(page, "audit-events")) == AUDIT_PAGE_SIZE
     assert 'data-testid="audit-pagination"' in page and 'aria-current="page" title="Page 3"' in page
     last = client.get(url + "?page=9999").get_data(as_text=True)
-    assert len(table_rows(last, "audit-events")) == 2010 % service.AUDIT_PAGE_SIZE
+    assert len(table_rows(last, "audit-events")) == 2010 % AUDIT_PAGE_SIZE
     assert audit  # the module writes the events the page reads
 
 
@@ -390,10 +392,10 @@ def test_the_dashboard_figures_are_the_same_on_postgresql(pg_app: Flask):
         Review(campaign_id=campaign.id, proposal_id=first, juror_id=juror.id, status="submitted")
     )
     db.session.commit()
-    data = service.dashboard(campaign, NOW)
+    data = dashboard(campaign, NOW)
     assert dict(data.per_day)[datetime(2026, 1, 11).date()] == 2
     assert data.by_administration == [("A", 2)]
     assert data.by_region == [("", 1), ("Corse", 1)]
     assert [(j.assigned, j.submitted) for j in data.jurors] == [(1, 1)]
-    page = service.audit_log(campaign, service.AuditFilters(action="campaign.created"))
+    page = audit_log(campaign, AuditFilters(action="campaign.created"))
     assert page.total == 0 and page.pages == 1

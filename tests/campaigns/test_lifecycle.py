@@ -17,8 +17,13 @@ from sqlalchemy import func, select
 
 from challenge.accounts.models import Role, User
 from challenge.audit.models import AuditEvent
-from challenge.campaigns import service
-from challenge.campaigns.models import Campaign
+from challenge.campaigns.models import Campaign, Criterion
+from challenge.campaigns.queries.lifecycle import accepts_submissions
+from challenge.campaigns.service.transitions import (
+    TransitionBlocked,
+    advance_due_campaigns,
+    transition,
+)
 from challenge.extensions import db
 from challenge.jury.models import Review
 from challenge.notifications.models import OutboxMessage
@@ -189,33 +194,33 @@ def test_submissions_reopen_only_until_a_review_starts(client: FlaskClient, orga
     )
     assert status_of(campaign.id) == "open"
     campaign = db.session.get(Campaign, campaign.id)
-    assert service.transition(campaign, "review", organiser) is True
+    assert transition(campaign, "review", organiser) is True
     agent = make_user("agent@francetravail.fr")
     proposal = Proposal(campaign_id=campaign.id, submitter_id=agent.id, status="submitted")
     db.session.add(proposal)
     db.session.flush()
     db.session.add(Review(campaign_id=campaign.id, proposal_id=proposal.id, juror_id=organiser.id))
     db.session.commit()
-    with pytest.raises(service.TransitionRefused) as refused:
-        service.transition(db.session.get(Campaign, campaign.id), "open", organiser)
+    with pytest.raises(TransitionBlocked) as refused:
+        transition(db.session.get(Campaign, campaign.id), "open", organiser)
     assert "ont commencé à évaluer" in refused.value.messages[0]
 
 
 def test_the_pitch_needs_a_pitch_grid(organiser: User):
     campaign = make_campaign("Sans grille de pitch", status="shortlist")
-    db.session.execute(db.delete(service.Criterion).where(service.Criterion.grid == "pitch"))
+    db.session.execute(db.delete(Criterion).where(Criterion.grid == "pitch"))
     db.session.commit()
-    with pytest.raises(service.TransitionRefused):
-        service.transition(campaign, "pitch", make_user("admin@demo.gouv.fr", admin=True))
+    with pytest.raises(TransitionBlocked):
+        transition(campaign, "pitch", make_user("admin@demo.gouv.fr", admin=True))
     assert status_of(campaign.id) == "shortlist"
 
 
 def test_accepts_submissions_follows_the_status_and_the_deadline(app: Flask):
     campaign = make_campaign("Dépôts", status="open")
-    assert service.accepts_submissions(campaign)
-    assert not service.accepts_submissions(campaign, campaign.deadline_at)
+    assert accepts_submissions(campaign)
+    assert not accepts_submissions(campaign, campaign.deadline_at)
     campaign.status = "draft"
-    assert not service.accepts_submissions(campaign)
+    assert not accepts_submissions(campaign)
 
 
 # ---------------------------------------------------------------- by beat --------------------
@@ -232,8 +237,8 @@ def test_beat_moves_a_campaign_to_review_at_its_deadline_once(app: Flask, organi
     assert status_of(campaign.id) == "open"
 
     after_deadline = campaign.deadline_at + timedelta(seconds=1)
-    assert service.advance_due_campaigns(after_deadline) == [(campaign.id, "open", "review")]
-    assert service.advance_due_campaigns(after_deadline) == []  # a second beat: nothing
+    assert advance_due_campaigns(after_deadline) == [(campaign.id, "open", "review")]
+    assert advance_due_campaigns(after_deadline) == []  # a second beat: nothing
     assert status_of(campaign.id) == "review"
     [event] = status_events(campaign.id)
     assert event.actor_id is None and event.actor_label == "system"
@@ -257,7 +262,7 @@ def test_beat_opens_a_ready_draft_at_its_opening_date_but_not_an_unready_one(app
         "Incomplète", opens_at=utcnow() - timedelta(minutes=1), allowed_domains=""
     )
     later = make_campaign("Plus tard", opens_at=utcnow() + timedelta(hours=1))
-    moved = service.advance_due_campaigns()
+    moved = advance_due_campaigns()
     assert moved == [(ready.id, "draft", "open")]
     assert [status_of(c.id) for c in (ready, unready, later)] == ["open", "draft", "draft"]
 
@@ -276,7 +281,7 @@ def test_beat_never_touches_later_steps(app: Flask):
         )
         for status in ("review", "shortlist", "pitch", "results", "archived")
     ]
-    assert service.advance_due_campaigns() == []
+    assert advance_due_campaigns() == []
     assert [status_of(c.id) for c in campaigns] == [
         "review",
         "shortlist",
@@ -318,7 +323,7 @@ def test_two_concurrent_beats_move_a_campaign_once_on_postgresql(pg_app: Flask):
                 if name == "beat-b":
                     a_updated.wait(10)
                 started = time.monotonic()
-                results[name] = service.advance_due_campaigns(deadline + timedelta(seconds=5))
+                results[name] = advance_due_campaigns(deadline + timedelta(seconds=5))
                 results[name + "-seconds"] = time.monotonic() - started
             except Exception as error:  # surfaced by the assertions below
                 results[name] = error
@@ -342,5 +347,5 @@ def test_two_concurrent_beats_move_a_campaign_once_on_postgresql(pg_app: Flask):
     assert len(status_events(campaign_id)) == 1
     assert outbox_count("campaign_review_started") == 1
     # Running it again later changes nothing either.
-    assert service.advance_due_campaigns(deadline + timedelta(minutes=5)) == []
+    assert advance_due_campaigns(deadline + timedelta(minutes=5)) == []
     assert len(status_events(campaign_id)) == 1

@@ -353,17 +353,19 @@ def test_the_slug_is_fixed_once_the_campaign_is_published(client: FlaskClient, o
     response = post(client, url(live, "/parametres"), settings_form(live, slug="nouvelle-adresse"))
     assert response.status_code == 302  # the field is not on the page: ignored
     assert snapshot() == before
-    from challenge.campaigns import service
+    from challenge.campaigns.queries.lifecycle import dates_of
+    from challenge.campaigns.service.settings import Settings, update_settings
+    from challenge.errors import Invalid
 
-    with pytest.raises(service.ValidationFailed) as refused:
-        service.update_settings(
+    with pytest.raises(Invalid) as refused:
+        update_settings(
             live,
-            service.Settings(
+            Settings(
                 live.title,
                 live.administration,
                 live.call_text,
                 live.allowed_domains,
-                service.dates_of(live),
+                dates_of(live),
                 slug="autre",
             ),
             organiser,

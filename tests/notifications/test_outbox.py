@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from challenge.accounts.service import create_admin
 from challenge.audit.models import AuditEvent
+from challenge.errors import Forbidden
 from challenge.extensions import db
 from challenge.notifications import service as outbox
 from challenge.notifications.models import MessageStatus, OutboxMessage
@@ -202,7 +203,7 @@ def test_agent_cannot_retry(
 
 
 def test_the_service_refuses_a_non_admin(app: Flask, failed_message: OutboxMessage) -> None:
-    with pytest.raises(outbox.PermissionDenied):
+    with pytest.raises(Forbidden):
         outbox.retry_failed(failed_message.id, actor=None)
     assert fresh(failed_message.id).status == MessageStatus.FAILED.value
 

@@ -1,0 +1,1 @@
+"""Reads of the campaigns domain: the organisers' and the public pages' read models."""
