@@ -41,6 +41,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from challenge.jury.queries.grid import review_grid  # noqa: E402
+from challenge.jury.queries.ranking_feed import ranking_report  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -323,9 +326,8 @@ def _ours(format: str, view: str = "proposals") -> Callable[[Any, Path], int]:
 
 
 def _criterion_ids(campaign_id: int, phase: str) -> list[int]:
-    from challenge.jury import service as jury
 
-    return [c.id for c in jury.review_grid(campaign_id, phase)]
+    return [c.id for c in review_grid(campaign_id, phase)]
 
 
 def _statement(campaign_id: int, view: str) -> Any:
@@ -363,9 +365,8 @@ def _plain(row: Sequence[Any]) -> list[Any]:
 
 def _ranking_rows(campaign_id: int) -> Iterable[Sequence[Any]]:
     """The jury's ranking, raw and normalised, as plain tuples (as our ranking sheet reads it)."""
-    from challenge.jury import service as jury
 
-    report = jury.ranking_report(campaign_id, "written", "raw", details=False)
+    report = ranking_report(campaign_id, "written", "raw", details=False)
     for r in report.rows:
         yield (
             r.rank, r.normalised_rank, r.proposal_id, r.title, r.administration,

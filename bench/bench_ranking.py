@@ -32,8 +32,9 @@ from challenge.campaigns.models import Campaign, Criterion  # noqa: E402
 from challenge.config import build_config  # noqa: E402
 from challenge.extensions import db  # noqa: E402
 from challenge.jury import ranking as ranking_algo  # noqa: E402
-from challenge.jury import service  # noqa: E402
 from challenge.jury.models import Review, ReviewScore  # noqa: E402
+from challenge.jury.queries.grid import review_grid  # noqa: E402
+from challenge.jury.queries.ranking_feed import ranking_report  # noqa: E402
 from challenge.proposals.models import Proposal  # noqa: E402
 
 GOAL_SECONDS = 2.0  # the whole ranking page, 10,000 proposals
@@ -184,8 +185,8 @@ def main() -> int:
                     .where(Review.campaign_id == campaign_id, Review.status == "submitted")
                 ).all()
 
-            criteria = service.review_grid(campaign_id)
-            grid = service._grid(criteria)
+            criteria = review_grid(campaign_id)
+            grid = ranking_algo.grid_of(criteria)
             loaded: dict[int, ranking_algo.Review] = {}
             for review_id, juror_id, proposal_id, criterion_id, score in db.session.execute(
                 select(
@@ -212,10 +213,10 @@ def main() -> int:
             floor_sql = best(raw_fetch, args.repeat)
             floor_pure = best(pure, args.repeat)
             ranking = best(
-                lambda: service.ranking_report(campaign_id, by="normalised", details=False),
+                lambda: ranking_report(campaign_id, by="normalised", details=False),
                 args.repeat,
             )
-            full = best(lambda: service.ranking_report(campaign_id, by="normalised"), args.repeat)
+            full = best(lambda: ranking_report(campaign_id, by="normalised"), args.repeat)
 
             def sign_in(user_id: int) -> None:
                 with client.session_transaction() as session:

@@ -24,6 +24,7 @@ from challenge.jury.models import (
     ReviewScore,
     ReviewStatus,
 )
+from challenge.jury.service.assignments import run_assignment
 from challenge.proposals.models import AuthorRole, Proposal, ProposalAuthor, ProposalStatus
 from challenge.timeutils import utcnow
 from challenge.unit_of_work import unit_of_work
@@ -266,7 +267,6 @@ def seed_review_campaign() -> bool:
     so the ranking, the shortlist and the exports have something to show. Idempotent."""
     if db.session.scalar(select(Campaign.id).where(Campaign.slug == REVIEW_SLUG)) is not None:
         return False
-    from challenge.jury import service as jury
 
     now = utcnow()
     with unit_of_work():
@@ -277,7 +277,7 @@ def seed_review_campaign() -> bool:
         for index, row in enumerate(DEMO_PROPOSALS):
             _demo_proposal(campaign, row, submitted_at=now - timedelta(days=30 - index))
     if admin is not None:
-        jury.run_assignment(admin, campaign.id)
+        run_assignment(admin, campaign.id)
     with unit_of_work():
         # The deadline passed: the campaign is under review (set directly, as a seed does).
         campaign.status = CampaignStatus.REVIEW.value

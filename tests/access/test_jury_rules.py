@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from challenge.access.jury import juror_sees_others, normalise_administration
-from challenge.jury.service import reminder_days_left
+from challenge.jury.service.reminders import reminder_days_left
 from challenge.timeutils import paris_to_utc
 
 

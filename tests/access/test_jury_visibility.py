@@ -12,6 +12,7 @@ from challenge.access.jury import (
     visible_proposal_ids_for_juror,
 )
 from challenge.extensions import db
+from challenge.jury.queries.ranking_feed import campaign_ranking
 from tests.jury.builders import (
     add_review,
     add_role,
@@ -178,7 +179,6 @@ def test_conflicted_pages_are_404_for_the_juror(client, setting):
 
 def test_a_conflicted_jurors_review_is_hidden_from_the_others(client, setting):
     """The other juror submitted on "Simple", then declared a conflict: nobody counts it."""
-    from challenge.jury import service
 
     campaign, p = setting["campaign"], setting["p"]
     campaign.scores_visibility = "always"
@@ -189,7 +189,7 @@ def test_a_conflicted_jurors_review_is_hidden_from_the_others(client, setting):
     sign_in(client, setting["juror"])
     page = client.get(f"/jury/campagnes/{campaign.id}/propositions/{p['plain'].id}").text
     assert "Secret" not in page
-    row = next(r for r in service.campaign_ranking(campaign.id) if r.proposal_id == p["plain"].id)
+    row = next(r for r in campaign_ranking(campaign.id) if r.proposal_id == p["plain"].id)
     assert row.review_count == 0
 
 

@@ -25,6 +25,8 @@ from flask import Flask
 from icalendar import Calendar
 from sqlalchemy import func, select
 
+from challenge.access.jury import visible_proposal_ids_for_juror
+from challenge.access.outcomes import outcome_for_agent
 from challenge.accounts.models import Role, User
 from challenge.campaigns.lifecycle import Dates
 from challenge.campaigns.models import Campaign, Criterion
@@ -33,13 +35,24 @@ from challenge.campaigns.service.members import invite_members
 from challenge.campaigns.service.settings import Settings, update_settings
 from challenge.campaigns.service.transitions import transition
 from challenge.extensions import db
-from challenge.jury import service as jury
 from challenge.jury.models import Review
+from challenge.jury.queries.ranking_feed import campaign_ranking
+from challenge.jury.service.assignments import run_assignment
+from challenge.jury.service.reviews import ReviewInput, save_review
+from challenge.jury.service.shortlist import ShortlistChoice, decide_shortlist
 from challenge.notifications.models import OutboxMessage
-from challenge.proposals import service as proposals
+from challenge.proposals.fields import ProposalInput
 from challenge.proposals.models import Proposal
-from challenge.results import service as results
+from challenge.proposals.service.coauthors import invite_coauthor
+from challenge.proposals.service.drafting import create_draft
 from challenge.results.models import PitchSlot, ResultDecision
+from challenge.results.queries.delivery import delivery_page
+from challenge.results.service.convocations import send_convocations
+from challenge.results.service.laureates import record_results
+from challenge.results.service.messages import send_results
+from challenge.results.service.pitch_scoring import PitchScoreInput, save_pitch_score
+from challenge.results.service.pitch_slots import fill_slots, generate_slots
+from challenge.results.service.slot_input import GenerateInput
 from challenge.timeutils import utcnow
 from tests.conftest import IsolatedClient, csrf_token_in, message_id_of, wait_until
 from tests.conftest import test_env as environment
@@ -138,10 +151,10 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
         agent = user(email)
         agent.first_name, agent.last_name = f"Prénom{index}", f"Nom{index}"
         db.session.commit()
-        result = proposals.create_draft(
+        result = create_draft(
             reload(Campaign, campaign_id),
             agent,
-            proposals.ProposalInput(
+            ProposalInput(
                 title=f"Proposition {index}",
                 irritant=f"Irritant {index} : des heures perdues chaque semaine.",
                 solution=f"Solution {index}",
@@ -154,7 +167,7 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
         )
         assert result.proposal.status == "submitted", result
         if index == 0:
-            proposals.invite_coauthor(result.proposal.id, agent, COAUTHOR)
+            invite_coauthor(result.proposal.id, agent, COAUTHOR)
     ids = list(
         db.session.scalars(
             select(Proposal.id).where(Proposal.campaign_id == campaign_id).order_by(Proposal.id)
@@ -173,7 +186,7 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
     # ------------------------------------------------------------ assignment and reviews ----
     for email in JURORS:
         sign_in(app.test_client(), email)
-    run = jury.run_assignment(organiser, campaign_id)
+    run = run_assignment(organiser, campaign_id)
     assert run is not None
     review_grid = list(
         db.session.scalars(
@@ -184,15 +197,15 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
     )
     for juror_email in JURORS:
         juror = user(juror_email)
-        visible = jury.visible_proposal_ids_for_juror(campaign_id, juror.id)
+        visible = visible_proposal_ids_for_juror(campaign_id, juror.id)
         assert visible == set(ids), "three jurors, three reviews per proposal"
         for proposal_id in visible:
             level = max(0, 4 - ids.index(proposal_id))  # Proposition 0 is the best
-            jury.save_review(
+            save_review(
                 juror,
                 campaign_id,
                 proposal_id,
-                jury.ReviewInput(
+                ReviewInput(
                     scores={c.id: min(c.scale_max, level) for c in review_grid},
                     comment_for_jury="Solide",
                     message_for_agent=f"Le jury a aimé la proposition {ids.index(proposal_id)}"
@@ -205,13 +218,13 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
 
     # ------------------------------------------------------------ shortlist -----------------
     assert transition(reload(Campaign, campaign_id), "shortlist", organiser)
-    ranking = jury.campaign_ranking(campaign_id, "written", "raw")
+    ranking = campaign_ranking(campaign_id, "written", "raw")
     top = [row.proposal_id for row in ranking[:3]]
     assert top == ids[:3]
-    jury.decide_shortlist(
+    decide_shortlist(
         organiser,
         campaign_id,
-        [jury.ShortlistChoice(pid, "Au pitch") for pid in top],
+        [ShortlistChoice(pid, "Au pitch") for pid in top],
         selected=True,
     )
     assert transition(reload(Campaign, campaign_id), "pitch", organiser)
@@ -219,10 +232,10 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
     # ------------------------------------------------------------ pitch slots, convocations -
     pitch_day: date = (utcnow() + timedelta(days=20)).date()
     assert (
-        results.generate_slots(
+        generate_slots(
             organiser,
             campaign_id,
-            results.GenerateInput(
+            GenerateInput(
                 day=pitch_day,
                 start=dt_time(9, 30),
                 count=3,
@@ -234,12 +247,12 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
         )
         == 3
     )
-    results.fill_slots(organiser, campaign_id)
+    fill_slots(organiser, campaign_id)
     slots = db.session.scalars(
         select(PitchSlot).where(PitchSlot.campaign_id == campaign_id).order_by(PitchSlot.starts_at)
     ).all()
     assert [s.proposal_id for s in slots] == top
-    assert results.send_convocations(organiser, campaign_id) == 4  # three submitters, one co-author
+    assert send_convocations(organiser, campaign_id) == 4  # three submitters, one co-author
 
     def convocations() -> list[EmailMessage]:
         return received(mailbox, lambda m: "convocation au pitch" in str(m["Subject"]))
@@ -274,17 +287,17 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
         juror = user(juror_email)
         for rank, proposal_id in enumerate(top):
             pitch_level = {0: 3, 1: 4, 2: 1}[rank]  # Proposition 1 wins the pitch
-            results.save_pitch_score(
+            save_pitch_score(
                 juror,
                 campaign_id,
                 proposal_id,
-                results.PitchScoreInput(scores={c.id: pitch_level for c in pitch_grid}),
+                PitchScoreInput(scores={c.id: pitch_level for c in pitch_grid}),
             )
-    pitch_ranking = jury.campaign_ranking(campaign_id, "pitch", "raw")
+    pitch_ranking = campaign_ranking(campaign_id, "pitch", "raw")
     assert [r.proposal_id for r in pitch_ranking[:3]] == [top[1], top[0], top[2]]
 
     # ------------------------------------------------------------ laureates and results -----
-    summary = results.record_results(
+    summary = record_results(
         organiser,
         campaign_id,
         {top[1]: "laureate", top[0]: "mention", top[2]: "not_retained"},
@@ -298,8 +311,8 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
     assert transition(reload(Campaign, campaign_id), "results", organiser)
     assert db.session.scalar(select(func.count(ResultDecision.id))) == 6
 
-    first = results.send_results(organiser, campaign_id)
-    second = results.send_results(organiser, campaign_id)
+    first = send_results(organiser, campaign_id)
+    second = send_results(organiser, campaign_id)
     assert (first.queued, second.queued, second.already) == (7, 0, 7)
 
     def result_mails() -> list[EmailMessage]:
@@ -338,8 +351,8 @@ def _run(app: Flask, mailbox, sign_in, celery) -> None:  # type: ignore[no-untyp
     public = app.test_client().get("/campagnes/intrapreneurs-2026/laureats")
     assert public.status_code == 200
     assert "Proposition 1" in public.get_data(as_text=True)
-    outcomes = results.outcome_for_agent(ids)
+    outcomes = outcome_for_agent(ids)
     assert outcomes[top[1]].outcome == "laureate"
     assert outcomes[ids[5]].status == "not_retained"
-    delivery = results.delivery_page(organiser, campaign_id)
+    delivery = delivery_page(organiser, campaign_id)
     assert delivery.counts == {"sent": 7}

@@ -3,6 +3,4 @@ questions, grids, members (invitations of organisers and jurors), transitions (t
 moves, by hand and by beat); versioned (the end every set-up save shares), addresses (what
 organisers type as addresses, domains and page addresses) and ordering (the order they type
 beside questions and criteria).
-
-No other domain imports from here, so there are no re-exports to keep.
 """

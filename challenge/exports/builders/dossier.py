@@ -22,9 +22,9 @@ from challenge.campaigns.models import Campaign
 from challenge.config import PROJECT_ROOT
 from challenge.exports.queries.statements import laureates_statement, stream
 from challenge.exports.writers import Progress
-from challenge.jury import service as jury
 from challenge.jury.models import ReviewPhase
-from challenge.proposals.service import authors_of
+from challenge.jury.queries.ranking_feed import RankingReport, RankingRow, ranking_report
+from challenge.proposals.queries.authorship import authors_of
 from challenge.timeutils import PARIS
 
 DSFR_DIST = PROJECT_ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist"
@@ -96,7 +96,7 @@ def dossier(campaign: Campaign, now: datetime | None = None) -> Dossier:
     authors = authors_of(ids) if ids else {}
     reports = {}
     for phase in (ReviewPhase.WRITTEN.value, ReviewPhase.PITCH.value) if ids else ():
-        report = jury.ranking_report(campaign.id, phase, "raw", details=ids)
+        report = ranking_report(campaign.id, phase, "raw", details=ids)
         reports[phase] = (report, {r.proposal_id: r for r in report.rows if r.proposal_id in ids})
     outcomes = {key: str(label) for key, label in OUTCOME_LABELS.items()}
     sheets = []
@@ -137,7 +137,7 @@ def dossier(campaign: Campaign, now: datetime | None = None) -> Dossier:
 
 def _scores(
     proposal_id: int,
-    reports: Mapping[str, tuple[jury.RankingReport, Mapping[int, jury.RankingRow]]],
+    reports: Mapping[str, tuple[RankingReport, Mapping[int, RankingRow]]],
 ) -> tuple[tuple[GridScores, ...], tuple[Comment, ...]]:
     titles = {
         ReviewPhase.WRITTEN.value: _("Évaluation écrite"),

@@ -15,8 +15,8 @@ from challenge.exports.builders.columns import Slot, field, layout
 from challenge.exports.queries.statements import count, laureates_statement, stream
 from challenge.exports.spec import LAUREATES, VIEW_LABELS
 from challenge.exports.writers import Column, ColumnType, Sheet
-from challenge.jury import service as jury
 from challenge.jury.models import ReviewPhase
+from challenge.jury.queries.ranking_feed import campaign_ranking
 
 
 def laureates_count(campaign_id: int) -> int:
@@ -51,7 +51,7 @@ def _laureate_rows(campaign_id: int) -> Iterator[tuple[Any, ...]]:
         return
     pitch = {
         r.proposal_id: r
-        for r in jury.campaign_ranking(campaign_id, ReviewPhase.PITCH.value, "raw", details=False)
+        for r in campaign_ranking(campaign_id, ReviewPhase.PITCH.value, "raw", details=False)
     }
     outcomes = {key: str(label) for key, label in OUTCOME_LABELS.items()}
     for r in rows:

@@ -15,8 +15,8 @@ from challenge.exports.builders.columns import Slot, field, layout
 from challenge.exports.spec import RANKING, VIEW_LABELS
 from challenge.exports.writers import Column, ColumnType, Sheet
 from challenge.extensions import db
-from challenge.jury import service as jury
 from challenge.jury.models import ReviewPhase
+from challenge.jury.queries.ranking_feed import RankingReport, ranking_report
 from challenge.proposals.models import IN_COMPETITION, Proposal
 
 
@@ -32,7 +32,7 @@ def ranking_count(campaign_id: int) -> int:
 
 
 def ranking_sheet(campaign_id: int, sight: Sight) -> Sheet:
-    report = jury.ranking_report(campaign_id, ReviewPhase.WRITTEN.value, "raw", details=False)
+    report = ranking_report(campaign_id, ReviewPhase.WRITTEN.value, "raw", details=False)
     slots = [
         Slot(Column(_("Rang (note brute)"), ColumnType.INTEGER, 10)),
         Slot(Column(_("Rang (note normalisée)"), ColumnType.INTEGER, 10)),
@@ -60,7 +60,7 @@ def ranking_sheet(campaign_id: int, sight: Sight) -> Sheet:
     return Sheet(str(VIEW_LABELS[RANKING]), [slot.column for slot in kept], rows)
 
 
-def _ranking_rows(report: jury.RankingReport) -> Iterator[tuple[Any, ...]]:
+def _ranking_rows(report: RankingReport) -> Iterator[tuple[Any, ...]]:
     statuses = status_labels()
     for row in report.rows:
         shortlisted = "" if row.shortlisted is None else yes_no(row.shortlisted)

@@ -19,7 +19,7 @@ from challenge.exports.builders.cells import iso_paris
 from challenge.exports.spec import NotAvailable, results_published
 from challenge.extensions import db
 from challenge.proposals.models import IN_COMPETITION, Proposal
-from challenge.results import service as results
+from challenge.results.queries.public import public_laureates
 from challenge.timeutils import PARIS
 
 JSON_SCHEMA_VERSION: Final = "1.0"
@@ -36,8 +36,8 @@ def results_document(
     if not results_published(campaign):
         raise NotAvailable(_("Les résultats de cette campagne ne sont pas encore publiés."))
     try:
-        page = results.public_laureates(campaign.slug)
-    except (NotFound, results.NotFound) as error:
+        page = public_laureates(campaign.slug)
+    except NotFound as error:
         raise NotAvailable(
             _("Les résultats de cette campagne ne sont pas encore publiés.")
         ) from error

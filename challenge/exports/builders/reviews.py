@@ -17,8 +17,8 @@ from challenge.exports.builders.columns import Slot, layout, organisers
 from challenge.exports.queries.statements import count, reviews_statement, stream
 from challenge.exports.writers import Column, ColumnType, Sheet
 from challenge.jury import ranking as ranking_algo
-from challenge.jury import service as jury
 from challenge.jury.models import ReviewStatus
+from challenge.jury.queries.grid import review_grid
 
 
 def reviews_count(campaign_id: int, phase: str, sight: Sight) -> int:
@@ -26,7 +26,7 @@ def reviews_count(campaign_id: int, phase: str, sight: Sight) -> int:
 
 
 def reviews_sheet(campaign_id: int, phase: str, name: str, sight: Sight) -> Sheet:
-    criteria = jury.review_grid(campaign_id, phase)
+    criteria = review_grid(campaign_id, phase)
     slots = [
         Slot(Column(_("N° de la proposition"), ColumnType.INTEGER, 12)),
         Slot(Column(_("Titre"), width=40)),

@@ -20,7 +20,7 @@ from challenge.jury.models import Review, ReviewPhase, ReviewStatus
 from challenge.jury.queries.grid import review_grid, scores_of, weighted_score
 from challenge.jury.queries.phases import review_state
 from challenge.proposals.models import Attachment, Proposal, ProposalAuthor
-from challenge.proposals.service import support_counts
+from challenge.proposals.queries.irritants import support_counts
 
 AFFILIATION = ("administration", "service", "region")
 

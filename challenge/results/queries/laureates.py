@@ -13,7 +13,7 @@ from challenge.access.campaigns import campaign_for_organiser
 from challenge.accounts.models import User
 from challenge.campaigns.models import Campaign
 from challenge.extensions import db
-from challenge.jury import service as jury
+from challenge.jury.queries.ranking_feed import campaign_ranking
 from challenge.proposals.models import IN_COMPETITION, Proposal
 from challenge.results.models import Outcome, ResultDecision
 from challenge.results.queries.outbox import results_sent
@@ -89,9 +89,7 @@ def _candidates(
 ) -> list[Candidate]:
     """The pitches, best pitch rank first, each with its scores and its recorded outcome."""
     # One ranking gives both scores: ``by`` only changes the order, not the values.
-    pitch = {
-        r.proposal_id: r for r in jury.campaign_ranking(campaign_id, "pitch", "raw", details=False)
-    }
+    pitch = {r.proposal_id: r for r in campaign_ranking(campaign_id, "pitch", "raw", details=False)}
     candidates = []
     for p in heard:
         row = pitch.get(p.id)

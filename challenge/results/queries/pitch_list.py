@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from challenge.access.jury import pitch_candidates
 from challenge.extensions import db
-from challenge.jury import service as jury
 from challenge.jury.models import ReviewPhase
+from challenge.jury.queries.ranking_feed import campaign_ranking
 from challenge.proposals.models import Proposal
 
 
@@ -31,7 +31,7 @@ def pitch_list(campaign_id: int) -> list[PitchProposal]:
     on_list = {pid for pid, _a in pitch_candidates(campaign_id)}
     if not on_list:
         return []
-    ranking = jury.campaign_ranking(campaign_id, ReviewPhase.WRITTEN.value, "raw", details=False)
+    ranking = campaign_ranking(campaign_id, ReviewPhase.WRITTEN.value, "raw", details=False)
     ordered = [
         PitchProposal(r.proposal_id, r.title, r.administration, r.status, r.rank)
         for r in ranking

@@ -14,8 +14,8 @@ from challenge.access.jury import Pair, campaign_jurors, conflict_pairs, pitch_c
 from challenge.accounts.models import User
 from challenge.campaigns.models import Campaign
 from challenge.extensions import db
-from challenge.jury import service as jury
 from challenge.jury.models import Review, ReviewPhase, ReviewStatus
+from challenge.jury.queries.ranking_feed import RankingRow, ranking_report
 from challenge.results.models import PitchSlot
 from challenge.results.queries.phases import scoring_refusal
 from challenge.results.queries.proposals import titles_of
@@ -38,7 +38,7 @@ class ProgressRow:
 class PitchProgress:
     campaign: Campaign
     rows: list[ProgressRow]
-    ranking: list[jury.RankingRow]  # the jury's pitch ranking
+    ranking: list[RankingRow]  # the jury's pitch ranking
     by: str
     scored: int
     expected: int
@@ -66,7 +66,7 @@ def pitch_progress(user: User, campaign_id: int, by: str = "raw") -> PitchProgre
     conflicts = conflict_pairs(campaign, jurors, candidates)
     juror_ids = {j.id for j in jurors}
     rows = _progress_rows(campaign.id, [pid for pid, _a in candidates], juror_ids, conflicts)
-    report = jury.ranking_report(campaign.id, ReviewPhase.PITCH.value, by)
+    report = ranking_report(campaign.id, ReviewPhase.PITCH.value, by)
     return PitchProgress(
         campaign=campaign,
         rows=rows,
