@@ -6,20 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from challenge.proposals.labels import STATUS_LABELS
 from challenge.timeutils import PARIS
 
 SCORE_DECIMALS: Final = 3
-STATUS_LABELS: Final = {
-    "draft": _l("Brouillon"),
-    "submitted": _l("Déposée"),
-    "withdrawn": _l("Retirée"),
-    "shortlisted": _l("Présélectionnée"),
-    "not_retained": _l("Non retenue"),
-    "laureate": _l("Lauréate"),
-    "mention": _l("Mention du jury"),
-}
 
 
 def paris(value: datetime | None) -> datetime | None:

@@ -60,7 +60,9 @@ def save_review(
                 status=ReviewStatus.DRAFT.value,
             )
             db.session.add(review)
-        action = _apply(review, data, scores, submit=submit)
+        newly_submitted = submit and review.status != ReviewStatus.SUBMITTED.value
+        _apply(review, data, scores, submit=submit)
+        action = "jury.review_submitted" if newly_submitted else "jury.review_saved"
         db.session.flush()  # the audit event names the review by its id
         work.audit(
             action,
@@ -75,9 +77,8 @@ def save_review(
     return review
 
 
-def _apply(review: Review, data: ReviewInput, scores: Mapping[int, float], *, submit: bool) -> str:
-    """Write the input on the review; the audit action it amounts to."""
-    was_submitted = review.status == ReviewStatus.SUBMITTED.value
+def _apply(review: Review, data: ReviewInput, scores: Mapping[int, float], *, submit: bool) -> None:
+    """Write the input on the review."""
     review.comment_for_jury = data.comment_for_jury.strip()
     review.message_for_agent = data.message_for_agent.strip()
     review.updated_at = utcnow()
@@ -85,7 +86,6 @@ def _apply(review: Review, data: ReviewInput, scores: Mapping[int, float], *, su
     if submit:
         review.status = ReviewStatus.SUBMITTED.value
         review.submitted_at = utcnow()
-    return "jury.review_submitted" if submit and not was_submitted else "jury.review_saved"
 
 
 def validated_scores(
