@@ -51,6 +51,8 @@ class Work:
         details: dict[str, object] | None = None,
         campaign_id: int | None = None,
     ) -> AuditEvent:
+        if target is not None and getattr(target, "id", 0) is None:
+            db.session.flush()  # a row added in this unit: the event names it by its id
         return audit.record(
             action,
             actor=self.actor,

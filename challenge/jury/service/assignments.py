@@ -217,7 +217,6 @@ def _set_by_hand(
             db.session.add(row)
         row.state = (AssignmentState.ACTIVE if pinned else AssignmentState.REMOVED).value
         row.pinned = pinned
-        db.session.flush()  # the audit event names the row by its id
         work.audit(
             "jury.assignment_pinned" if pinned else "jury.assignment_removed",
             target=row,

@@ -68,7 +68,6 @@ def declare_proposal_conflict(
 def _save_conflict(user: User, campaign: Campaign, conflict: Conflict) -> Conflict:
     with unit_of_work(actor=user, campaign_id=campaign.id) as work:
         db.session.add(conflict)
-        db.session.flush()  # the audit event names the conflict by its id
         work.audit(
             "jury.conflict_declared",
             target=conflict,

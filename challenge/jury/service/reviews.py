@@ -63,7 +63,6 @@ def save_review(
         newly_submitted = submit and review.status != ReviewStatus.SUBMITTED.value
         _apply(review, data, scores, submit=submit)
         action = "jury.review_submitted" if newly_submitted else "jury.review_saved"
-        db.session.flush()  # the audit event names the review by its id
         work.audit(
             action,
             target=review,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
@@ -14,20 +13,14 @@ from challenge.campaigns.models import Campaign, Criterion
 from challenge.errors import Invalid, NotFound, Refused
 from challenge.extensions import db
 from challenge.jury.models import Review, ReviewPhase, ReviewScore, ReviewStatus
+from challenge.jury.service.reviews import ReviewInput, validated_scores
 from challenge.results.queries.phases import scoring_refusal
 from challenge.results.queries.pitch_scoring import own_pitch_review, pitch_grid
 from challenge.timeutils import utcnow
 from challenge.unit_of_work import unit_of_work
 
-COMMENT_MAX = 5000
-MESSAGE_MAX = 3000
-
-
-@dataclass(frozen=True)
-class PitchScoreInput:
-    scores: Mapping[int, int | None]  # criterion id -> level (None: not chosen)
-    comment_for_jury: str = ""
-    message_for_agent: str = ""
+# A pitch is scored with the same three fields as a written review, under the same rules.
+PitchScoreInput = ReviewInput
 
 
 def save_pitch_score(
@@ -93,27 +86,18 @@ def _write_scores(review: Review, scores: Mapping[int, float], data: PitchScoreI
 
 
 def _validated_scores(criteria: Sequence[Criterion], data: PitchScoreInput) -> dict[int, float]:
-    known = {c.id for c in criteria}
-    errors: dict[str, str] = {}
-    if any(k not in known for k in data.scores):
-        raise Invalid({}, _("Une note porte sur un critère inconnu."))
-    scores: dict[int, float] = {}
-    for criterion in criteria:
-        value = data.scores.get(criterion.id)
-        if value is None:
-            errors[f"criterion-{criterion.id}"] = _("Choisissez une note pour ce critère.")
-        elif not criterion.scale_min <= value <= criterion.scale_max:
-            errors[f"criterion-{criterion.id}"] = _(
-                "Choisissez une note entre %(low)s et %(high)s.",
-                low=criterion.scale_min,
-                high=criterion.scale_max,
-            )
-        else:
-            scores[criterion.id] = float(value)
-    if len(data.comment_for_jury) > COMMENT_MAX:
-        errors["comment_for_jury"] = _("%(max)s caractères au plus.", max=COMMENT_MAX)
-    if len(data.message_for_agent) > MESSAGE_MAX:
-        errors["message_for_agent"] = _("%(max)s caractères au plus.", max=MESSAGE_MAX)
-    if errors:
-        raise Invalid(errors, _("La note n’est pas enregistrée : corrigez les champs signalés."))
-    return scores
+    """The jury's rules for a grid (every criterion scored within its scale, texts within their
+    limits); the pitch form names a criterion's field ``criterion-<id>``."""
+    try:
+        return validated_scores(criteria, data, submit=True)
+    except Invalid as error:
+        errors = {
+            f"criterion-{key}" if isinstance(key, int) else key: message
+            for key, message in error.errors.items()
+        }
+        raise Invalid(
+            errors or error.errors,
+            _("La note n’est pas enregistrée : corrigez les champs signalés.")
+            if errors
+            else error.message,
+        ) from error
