@@ -3,15 +3,16 @@
 Pages, exports, JSON and the command line all open a campaign through these two functions, so
 that "who may open it" and "what an outsider learns" (404 for an unknown campaign, 403 for a
 known one outside their role; 404 for jurors, whose campaigns are not public knowledge) are the
-same everywhere.
+same everywhere; and a campaign by its public address (:func:`published_campaign`).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from challenge.access.roles import is_juror, is_organiser
-from challenge.campaigns.models import Campaign
+from challenge.campaigns.models import Campaign, CampaignStatus
 from challenge.errors import Forbidden, NotFound
 from challenge.extensions import db
 
@@ -48,5 +49,21 @@ def campaign_for_juror(user: object | None, campaign_id: int) -> Campaign:
         raise NotFound
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or not is_juror(user, campaign.id):
+        raise NotFound
+    return campaign
+
+
+def published_campaign(
+    slug: str, viewer: object | None = None, *, with_questions: bool = False
+) -> Campaign:
+    """A campaign by its public address: every campaign once out of draft; a draft only for its
+    organisers (``viewer``), who preview its page. 404 otherwise."""
+    statement = select(Campaign).where(Campaign.slug == slug)
+    if with_questions:
+        statement = statement.options(selectinload(Campaign.questions))
+    campaign = db.session.scalar(statement)
+    if campaign is None:
+        raise NotFound
+    if campaign.status == CampaignStatus.DRAFT.value and not is_organiser(viewer, campaign.id):
         raise NotFound
     return campaign

@@ -11,6 +11,7 @@ Features, and where each lives:
   ``lifecycle.py``; guards' facts and their messages: ``queries/lifecycle.py``)
 - the organisers' index: ``queries/organiser_index.py``; the dashboard: ``queries/dashboard.py``
   (charts: ``charts.py``); the audit log: ``queries/audit_log.py`` (diffs: ``changes.py``)
-- the public page of a campaign: ``queries/public_page.py`` (its text: ``markdown.py``)
+- the public page of a campaign: ``views/public.py`` (found by
+  ``access.campaigns.published_campaign``; its text: ``markdown.py``)
 - pages: ``views/`` (one module a page); forms: ``forms.py``
 """

@@ -222,13 +222,20 @@ def retry_failed(message_id: int, actor: object) -> OutboxMessage:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != MessageStatus.FAILED.value:
         raise NotFound
+    requeue(message)
+    audit.record("outbox.retry", actor=actor, campaign_id=message.campaign_id, target=message)
+    db.session.commit()
+    return message
+
+
+def requeue(message: OutboxMessage) -> None:
+    """One more try of a message that failed for good: pending now, its attempts forgotten, and
+    handed to the worker after the caller's commit, as a new message is (the admin's retry and
+    the organisers' resend of a convocation or result)."""
     message.status = MessageStatus.PENDING.value
     message.next_attempt_at = utcnow()
     message.attempts = 0
-    audit.record("outbox.retry", actor=actor, campaign_id=message.campaign_id, target=message)
-    db.session.commit()
-    _enqueue(message.id)
-    return message
+    db.session.info.setdefault("outbox_new", []).append(message.id)
 
 
 def _enqueue(message_id: int) -> bool:

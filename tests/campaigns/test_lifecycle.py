@@ -15,10 +15,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from challenge.access.proposals import accepts_submissions
 from challenge.accounts.models import Role, User
 from challenge.audit.models import AuditEvent
 from challenge.campaigns.models import Campaign, Criterion
-from challenge.campaigns.queries.lifecycle import accepts_submissions
 from challenge.campaigns.service.transitions import (
     TransitionBlocked,
     advance_due_campaigns,

@@ -8,13 +8,13 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from challenge.access.proposals import accepts_submissions
 from challenge.accounts.models import Membership, Role, User
 from challenge.campaigns import charts, lifecycle
 from challenge.campaigns.lifecycle import NextStep, TimelineStep
 from challenge.campaigns.models import Campaign
 from challenge.campaigns.queries.lifecycle import (
     TransitionOption,
-    accepts_submissions,
     facts,
     problem_message,
     transition_options,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from challenge.campaigns import lifecycle
 from challenge.campaigns.lifecycle import Dates, Facts, Problem
-from challenge.campaigns.models import Campaign, CampaignStatus, Criterion, GridKind
+from challenge.campaigns.models import Campaign, Criterion, GridKind
 from challenge.campaigns.texts import _, default_locale_outside_requests
 from challenge.extensions import db
 from challenge.jury.models import Review
@@ -19,16 +19,6 @@ from challenge.timeutils import utcnow
 
 def dates_of(campaign: Campaign) -> Dates:
     return Dates(**{name: getattr(campaign, name) for name in lifecycle.DATE_FIELDS})
-
-
-def accepts_submissions(campaign: Campaign, now: datetime | None = None) -> bool:
-    """Open, and before the deadline (the server's clock decides, not the page)."""
-    now = now or utcnow()
-    return (
-        campaign.status == CampaignStatus.OPEN.value
-        and campaign.deadline_at is not None
-        and now < campaign.deadline_at
-    )
 
 
 def facts(campaign: Campaign, now: datetime | None = None) -> Facts:

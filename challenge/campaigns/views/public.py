@@ -5,18 +5,18 @@ from __future__ import annotations
 from flask import current_app, render_template
 from flask_login import current_user
 
+from challenge.access.campaigns import published_campaign
+from challenge.access.proposals import accepts_submissions
 from challenge.access.roles import is_organiser
 from challenge.campaigns.lifecycle import DATE_FIELDS
 from challenge.campaigns.markdown import render_markdown
-from challenge.campaigns.queries.lifecycle import accepts_submissions
-from challenge.campaigns.queries.public_page import public_campaign
 from challenge.campaigns.views import bp
 
 
 @bp.route("/campagnes/<slug>")
 def public_page(slug: str) -> str:
     viewer = current_user if current_user.is_authenticated else None
-    campaign = public_campaign(slug, viewer=viewer)
+    campaign = published_campaign(slug, viewer)
     accepts = accepts_submissions(campaign)
     return render_template(
         "campaigns/public_page.html",

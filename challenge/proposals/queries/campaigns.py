@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
+from challenge.access.campaigns import published_campaign
 from challenge.access.proposals import accepts_submissions, is_agent_of
 from challenge.accounts.models import User
-from challenge.campaigns.models import PUBLIC_STATUSES, Campaign
-from challenge.errors import NotFound
-from challenge.extensions import db
+from challenge.campaigns.models import Campaign
 from challenge.proposals.refusals import CampaignClosed, DomainNotAllowed
 
 
 def public_campaign(slug: str, with_questions: bool = True) -> Campaign:
-    statement = select(Campaign).where(Campaign.slug == slug, Campaign.status.in_(PUBLIC_STATUSES))
-    if with_questions:
-        statement = statement.options(selectinload(Campaign.questions))
-    campaign = db.session.scalar(statement)
-    if campaign is None:
-        raise NotFound
-    return campaign
+    """The campaign an agent opens by its address (its questions loaded for the form)."""
+    return published_campaign(slug, with_questions=with_questions)
 
 
 def ensure_open(campaign: Campaign) -> None:

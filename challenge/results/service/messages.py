@@ -7,11 +7,9 @@ recipient); once one is queued, the decision is final.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -225,7 +223,7 @@ def send_results(user: User, campaign_id: int) -> SendReport:
 
 def resend(user: User, campaign_id: int, message_id: int) -> OutboxMessage:
     """One more try of a convocation or result message that failed for good (organisers of its
-    campaign; the same reset as ``notifications.service.retry_failed``)."""
+    campaign), through the outbox's ``requeue`` like the admin's retry."""
     campaign = campaign_for_organiser(user, campaign_id, lock=True)
     message = db.session.get(OutboxMessage, message_id)
     if (
@@ -237,19 +235,6 @@ def resend(user: User, campaign_id: int, message_id: int) -> OutboxMessage:
     if message.status != MessageStatus.FAILED.value:
         raise Refused(_("Ce message n’est pas en échec : il n’y a rien à renvoyer."))
     with unit_of_work(actor=user, campaign_id=campaign.id) as work:
-        message.status = MessageStatus.PENDING.value
-        message.next_attempt_at = utcnow()
-        message.attempts = 0
+        outbox.requeue(message)
         work.audit("results.message_resent", target=message)
-    _enqueue(message.id)
     return message
-
-
-def _enqueue(message_id: int) -> None:
-    """Hand the message to the worker now; if the broker is down, the outbox sweep will."""
-    celery = current_app.extensions.get("celery")
-    if celery is None:
-        return
-    # Broker down: the outbox sweep queues it within a minute.
-    with contextlib.suppress(Exception):
-        celery.send_task(outbox.DELIVER_TASK, args=[message_id], retry=False, ignore_result=True)
