@@ -38,7 +38,7 @@ def register_commands(app: Flask) -> None:
 @with_appcontext
 def create_admin_command(email: str) -> None:
     """Create (or promote) a global admin, who creates campaigns and names organisers."""
-    from challenge.accounts.domains import normalise_email
+    from challenge.access.domains import normalise_email
     from challenge.accounts.service import create_admin
 
     if "@" not in email:

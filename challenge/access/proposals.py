@@ -20,9 +20,9 @@ from flask import current_app
 from sqlalchemy import and_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from challenge.access.domains import domain_allowed, normalise_email
 from challenge.access.jury import may_see_proposal
 from challenge.access.roles import is_organiser
-from challenge.accounts.domains import domain_allowed, normalise_email
 from challenge.accounts.models import User
 from challenge.campaigns.models import Campaign, CampaignStatus
 from challenge.extensions import db

@@ -27,9 +27,14 @@ def has_role(user: User | None, campaign_id: int, role: Role) -> bool:
     )
 
 
+def is_admin(user: User | None) -> bool:
+    """The platform's admins: they create campaigns, organise every one, see every message."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_admin)
+
+
 def is_organiser(user: User | None, campaign_id: int) -> bool:
     """Organisers of the campaign, and global admins (who create campaigns)."""
-    if user is not None and getattr(user, "is_admin", False):
+    if is_admin(user):
         return True
     return has_role(user, campaign_id, Role.ORGANISER)
 
@@ -48,3 +53,20 @@ def campaign_ids_with_role(user: User | None, role: Role) -> list[int]:
             )
         )
     )
+
+
+def may_create_campaigns(user: User | None) -> bool:
+    return is_admin(user)
+
+
+def may_see_every_message(user: User | None) -> bool:
+    """The outbox of the whole platform (``/admin/messages``), and retrying a failed message."""
+    return is_admin(user)
+
+
+def may_see_organiser_pages(user: User | None) -> bool:
+    return is_admin(user) or bool(campaign_ids_with_role(user, Role.ORGANISER))
+
+
+def may_see_jury_pages(user: User | None) -> bool:
+    return bool(campaign_ids_with_role(user, Role.JUROR))

@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
-from challenge.accounts.domains import domain_allowed, normalise_email
+from challenge.access.domains import domain_allowed, normalise_email
 from challenge.accounts.models import LoginToken, Membership, User
 from challenge.campaigns.models import Campaign, CampaignStatus
 from challenge.errors import Gone, Refused

@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from challenge.access.domains import normalise_email
 from challenge.accounts import service
-from challenge.accounts.domains import normalise_email
 from challenge.accounts.forms import ConfirmLinkForm, ProfileForm, SignInForm
 from challenge.errors import Refused
 from challenge.extensions import limiter

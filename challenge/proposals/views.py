@@ -19,8 +19,8 @@ from flask_login import current_user, login_required, user_logged_in
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from challenge.access.domains import normalise_email
 from challenge.access.proposals import accepts_submissions, campaign_domains, may_edit
-from challenge.accounts.domains import normalise_email
 from challenge.campaigns.models import Campaign
 from challenge.errors import Forbidden, Invalid
 from challenge.proposals import storage

@@ -20,17 +20,20 @@ class NavItem:
 
 def main_navigation() -> list[NavItem]:
     """The main menu: what the person signed in may do (nothing but the public pages otherwise)."""
-    from challenge.access.roles import campaign_ids_with_role
-    from challenge.accounts.models import Role
+    from challenge.access.roles import (
+        may_see_every_message,
+        may_see_jury_pages,
+        may_see_organiser_pages,
+    )
 
     entries: list[tuple[str, str]] = [(str(_l("Accueil")), "site.home")]
     if current_user.is_authenticated:
         entries.append((str(_l("Mes propositions")), "proposals.my_proposals"))
-        if campaign_ids_with_role(current_user, Role.JUROR):
+        if may_see_jury_pages(current_user):
             entries.append((str(_l("Espace juré")), "jury.workspace"))
-        if current_user.is_admin or campaign_ids_with_role(current_user, Role.ORGANISER):
+        if may_see_organiser_pages(current_user):
             entries.append((str(_l("Organiser")), "campaigns.organiser_index"))
-        if current_user.is_admin:
+        if may_see_every_message(current_user):
             entries.append((str(_l("Messages envoyés")), "notifications.admin_messages"))
     items = []
     for label, endpoint in entries:

@@ -6,19 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from challenge.access.roles import campaign_ids_with_role
+from challenge.access.roles import campaign_ids_with_role, may_create_campaigns
 from challenge.accounts.models import Role, User
 from challenge.campaigns.models import Campaign
 from challenge.extensions import db
 from challenge.proposals.models import IN_COMPETITION, Proposal
-
-
-def may_create_campaigns(user: User | None) -> bool:
-    return bool(user is not None and getattr(user, "is_admin", False))
-
-
-def may_see_organiser_pages(user: User | None) -> bool:
-    return may_create_campaigns(user) or bool(campaign_ids_with_role(user, Role.ORGANISER))
 
 
 @dataclass(frozen=True)

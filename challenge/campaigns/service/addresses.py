@@ -8,7 +8,7 @@ import unicodedata
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import or_, select
 
-from challenge.accounts.domains import is_domain, normalise_email
+from challenge.access.domains import is_domain, normalise_email
 from challenge.campaigns.models import Campaign
 from challenge.campaigns.texts import _
 from challenge.extensions import db

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from challenge.access.roles import may_create_campaigns
 from challenge.accounts.models import Role, User
 from challenge.campaigns.default_grid import default_grid
 from challenge.campaigns.models import Campaign, CampaignStatus, Criterion, GridKind
-from challenge.campaigns.queries.organiser_index import may_create_campaigns
 from challenge.campaigns.service.addresses import parse_emails, slug_error, slugify, unique_slug
 from challenge.campaigns.service.members import MAX_INVITES, invite
 from challenge.campaigns.texts import _, quoted

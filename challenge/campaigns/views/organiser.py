@@ -7,13 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from challenge.access.roles import may_create_campaigns, may_see_organiser_pages
 from challenge.campaigns import forms
 from challenge.campaigns.queries.dashboard import dashboard as dashboard_of
-from challenge.campaigns.queries.organiser_index import (
-    may_create_campaigns,
-    may_see_organiser_pages,
-    organiser_campaigns,
-)
+from challenge.campaigns.queries.organiser_index import organiser_campaigns
 from challenge.campaigns.service.creation import NewCampaign, create_campaign
 from challenge.campaigns.service.transitions import TransitionBlocked
 from challenge.campaigns.service.transitions import transition as move_campaign

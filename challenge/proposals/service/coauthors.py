@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select, update
 
+from challenge.access.domains import normalise_email
 from challenge.access.proposals import (
     campaign_domains,
     is_agent_of,
     may_remove_author,
     submits,
 )
-from challenge.accounts.domains import normalise_email
 from challenge.accounts.models import User
 from challenge.errors import Forbidden, Invalid, NotFound
 from challenge.extensions import db

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
+from challenge.access.domains import normalise_email
 from challenge.access.proposals import accepts_submissions
-from challenge.accounts.domains import normalise_email
 from challenge.accounts.models import User
 from challenge.campaigns.models import PUBLIC_STATUSES, Campaign
 from challenge.errors import Conflict, Forbidden, Invalid, NotFound

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from challenge.accounts.domains import domain_allowed, email_domain, is_domain, normalise_email
+from challenge.access.domains import domain_allowed, email_domain, is_domain, normalise_email
 from challenge.config import DEFAULT_ALLOWED_DOMAINS
 
 ALLOWED = ("gouv.fr", "francetravail.fr", "caf.fr")
