@@ -19,6 +19,7 @@ from typing import TypeVar
 from sqlalchemy import select
 
 from challenge.access.jury import (
+    JurorRef,
     Pair,
     campaign_jurors,
     conflict_pairs,
@@ -26,6 +27,7 @@ from challenge.access.jury import (
     visible_proposal_ids_for_juror,
 )
 from challenge.access.roles import is_organiser
+from challenge.accounts.models import User
 from challenge.campaigns.models import Campaign, ScoresVisibility
 from challenge.extensions import db
 from challenge.jury.models import Review, ReviewPhase, ReviewStatus
@@ -156,8 +158,23 @@ def juror_sight(
                 select(Proposal.id, Proposal.administration).where(Proposal.id.in_(ids))
             )
         ]
-        pairs = conflict_pairs(campaign, campaign_jurors(campaign.id), candidates)
+        pairs = conflict_pairs(campaign, _reviewers(campaign.id, ids), candidates)
     return Sight(juror_id, visible, hidden, others, pairs, others_after_own=after_own)
+
+
+def _reviewers(campaign_id: int, proposal_ids: list[int]) -> list[JurorRef]:
+    """The campaign's jurors, and whoever reviewed one of these proposals and has left the jury
+    since: a former juror's conflict hides their review as surely as a current juror's."""
+    jurors = {j.id: j for j in campaign_jurors(campaign_id)}
+    rows = db.session.execute(
+        select(User.id, User.email, User.administration)
+        .join(Review, Review.juror_id == User.id)
+        .where(Review.campaign_id == campaign_id, Review.proposal_id.in_(proposal_ids))
+        .distinct()
+    ).all()
+    for row in rows:
+        jurors.setdefault(row.id, JurorRef(row.id, row.email, "", row.administration))
+    return list(jurors.values())
 
 
 def sight_for(
