@@ -187,3 +187,14 @@ def sight_for(
     if user_id is None:
         return Sight(-1, frozenset(), IDENTIFYING_FIELDS, frozenset())
     return juror_sight(campaign, user_id, phase)
+
+
+def may_see_scores(
+    user: object | None, proposal: Proposal, phase: ReviewPhase | str = ReviewPhase.WRITTEN
+) -> bool:
+    """Whether ``user`` may see the *other* jurors' scores and comments on ``proposal``:
+    organisers always, a juror as their sight says, anyone else (an author, an agent) never."""
+    campaign = db.session.get(Campaign, proposal.campaign_id)
+    if campaign is None:
+        return False
+    return sight_for(user, campaign, phase).sees_others_on(proposal.id)

@@ -12,7 +12,8 @@ automatic, computed on the fly so they are always current:
   profile) is the proposal's, compared after normalisation (case, accents, punctuation).
 
 Exposed for the other domains: :func:`visible_proposal_ids_for_juror`, :func:`may_see_proposal`,
-:func:`may_see_scores`, :func:`conflict_pairs` and :func:`normalise_administration`.
+:func:`conflict_pairs` and :func:`normalise_administration`. Whose scores a juror sees, and
+which fields of a proposal: :mod:`challenge.access.juror_view`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import exists, func, or_, select
 
-from challenge.access.roles import is_juror, is_organiser
+from challenge.access.roles import is_organiser
 from challenge.accounts.models import Membership, Role, User
 from challenge.campaigns.models import Campaign, ScoresVisibility
 from challenge.extensions import db
@@ -34,10 +35,8 @@ from challenge.jury.models import (
     Conflict,
     ReviewAssignment,
     ReviewPhase,
-    ReviewStatus,
     ShortlistDecision,
 )
-from challenge.jury.models import Review as ReviewRow
 from challenge.proposals.models import IN_COMPETITION, Proposal, ProposalAuthor, ProposalStatus
 
 Pair = tuple[int, int]  # (juror id, proposal id)
@@ -254,29 +253,6 @@ def may_see_proposal(
     return proposal.id in visible_proposal_ids_for_juror(proposal.campaign_id, user.id, phase)
 
 
-def may_see_scores(
-    user: User | None, proposal: Proposal, phase: ReviewPhase | str = ReviewPhase.WRITTEN
-) -> bool:
-    """Whether ``user`` may see the *other* jurors' scores and comments on ``proposal``.
-
-    Organisers: always. A juror: never when in conflict or not assigned; otherwise as the
-    campaign's ``scores_visibility`` says (never / after their own submitted review / always).
-    Anyone else (an agent, an author): never.
-    """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if is_organiser(user, proposal.campaign_id):
-        return True
-    if not is_juror(user, proposal.campaign_id):
-        return False
-    if proposal.id not in visible_proposal_ids_for_juror(proposal.campaign_id, user.id, phase):
-        return False
-    visibility = db.session.scalar(
-        select(Campaign.scores_visibility).where(Campaign.id == proposal.campaign_id)
-    )
-    return juror_sees_others(visibility, _has_submitted(user.id, proposal.id, phase))
-
-
 def juror_sees_others(visibility: str | None, own_submitted: bool) -> bool:
     """The campaign setting applied to one juror who may see the proposal."""
     if visibility == ScoresVisibility.ALWAYS.value:
@@ -284,18 +260,3 @@ def juror_sees_others(visibility: str | None, own_submitted: bool) -> bool:
     if visibility == ScoresVisibility.AFTER_OWN.value:
         return own_submitted
     return False
-
-
-def _has_submitted(juror_id: int, proposal_id: int, phase: ReviewPhase | str) -> bool:
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    ReviewRow.proposal_id == proposal_id,
-                    ReviewRow.juror_id == juror_id,
-                    ReviewRow.phase == str(phase),
-                    ReviewRow.status == ReviewStatus.SUBMITTED.value,
-                )
-            )
-        )
-    )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from flask_login import AnonymousUserMixin
 
+from challenge.access.juror_view import may_see_scores
 from challenge.access.jury import (
     conflict_pairs,
     may_see_proposal,
-    may_see_scores,
     visible_proposal_ids_for_juror,
 )
 from challenge.extensions import db
