@@ -20,7 +20,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from challenge.access.domains import normalise_email
-from challenge.access.proposals import accepts_submissions, campaign_domains, may_edit
+from challenge.access.proposals import (
+    accepts_submissions,
+    campaign_domains,
+    may_edit,
+    may_remove_author,
+)
 from challenge.campaigns.models import Campaign
 from challenge.errors import Forbidden, Invalid
 from challenge.proposals import storage
@@ -122,6 +127,13 @@ def _closed(error: CampaignClosed) -> tuple[str, int]:
 # ---------------------------------------------------------------- writing --------------------
 
 
+def _removable_authors(proposal: Proposal | None) -> set[int]:
+    """The co-authors the person may remove (or leave, for themselves), as the access rule says."""
+    if proposal is None:
+        return set()
+    return {a.id for a in proposal.authors if may_remove_author(current_user, proposal, a)}
+
+
 def _form_page(
     form: ProposalForm,
     campaign: Campaign,
@@ -152,6 +164,7 @@ def _form_page(
         max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
         max_size=_human_size(current_app.config["MAX_CONTENT_LENGTH"]),
         authors=proposal.authors if proposal is not None else [],
+        removable=_removable_authors(proposal),
     ), status
 
 
