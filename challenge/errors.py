@@ -57,7 +57,7 @@ class Invalid(Refused):
         self.errors = dict(errors)
 
 
-class Conflict(DomainError):
+class ConcurrentChange(DomainError):
     """Someone else changed the same thing meanwhile (409): nothing was written."""
 
     status = 409

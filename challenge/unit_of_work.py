@@ -7,9 +7,9 @@
 
 The block's rows, the audit events and the outbox messages commit together when the block ends;
 an exception rolls all of them back and goes on up. A concurrent change (a unique key taken
-meanwhile, a versioned row saved meanwhile) becomes :class:`challenge.errors.Conflict`, which the
-pages show as "someone changed this at the same time": nothing half-written, never a 500.
-The outbox hands each committed message to Celery after the commit (see
+meanwhile, a versioned row saved meanwhile) becomes :class:`challenge.errors.ConcurrentChange`,
+which the pages show as "someone changed this at the same time": nothing half-written, never a
+500. The outbox hands each committed message to Celery after the commit (see
 :mod:`challenge.notifications.service`), so mail leaves only for what was really written.
 """
 
@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from challenge.audit import service as audit
 from challenge.audit.models import AuditEvent
-from challenge.errors import Conflict
+from challenge.errors import ConcurrentChange
 from challenge.extensions import db
 from challenge.notifications import service as outbox
 from challenge.notifications.models import OutboxMessage
@@ -95,7 +95,7 @@ def unit_of_work(*, actor: object | None = None, campaign_id: int | None = None)
         db.session.commit()
     except (IntegrityError, StaleDataError) as error:
         db.session.rollback()
-        raise Conflict(CONCURRENT_CHANGE) from error
+        raise ConcurrentChange(CONCURRENT_CHANGE) from error
     except BaseException:
         db.session.rollback()
         raise

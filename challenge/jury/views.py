@@ -21,7 +21,7 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from challenge.access.campaigns import campaign_for_organiser
-from challenge.errors import Conflict, Invalid, Refused
+from challenge.errors import ConcurrentChange, Invalid, Refused
 from challenge.jury import ranking as ranking_algo
 from challenge.jury.forms import (
     ActionForm,
@@ -116,7 +116,7 @@ def review(campaign_id: int, proposal_id: int) -> str | Response:
             except Invalid as invalid:
                 errors = invalid.errors  # type: ignore[assignment]  # by criterion id
                 flash(str(invalid.message), "error")
-            except (Refused, Conflict) as refused:
+            except (Refused, ConcurrentChange) as refused:
                 flash(str(refused.message), "error")
                 return redirect(
                     url_for("jury.review", campaign_id=campaign_id, proposal_id=proposal_id)
@@ -190,7 +190,7 @@ def declare_proposal_conflict(campaign_id: int, proposal_id: int) -> Response:
         conflict_service.declare_proposal_conflict(
             current_user, campaign_id, proposal_id, form.reason.data or ""
         )
-    except (Refused, Conflict) as refused:
+    except (Refused, ConcurrentChange) as refused:
         flash(str(refused.message), "error")
         return redirect(back)
     flash(
@@ -216,7 +216,7 @@ def conflicts(campaign_id: int) -> str | Response:
         except Invalid as invalid:
             for name, message in invalid.errors.items():
                 getattr(form, str(name), form.reason).errors.append(message)
-        except Conflict as conflict:
+        except ConcurrentChange as conflict:
             flash(str(conflict.message), "error")
         else:
             flash(_("Conflit d’intérêts enregistré."), "success")
@@ -274,7 +274,7 @@ def run_assignment(campaign_id: int) -> Response:
         run = assignment_service.run_assignment(
             current_user, campaign_id, rebalance=form.rebalance.data
         )
-    except (Refused, Conflict) as refused:
+    except (Refused, ConcurrentChange) as refused:
         flash(str(refused.message), "error")
         return _back_to_assignments(campaign_id)
     if run.added == 0 and run.dropped == 0:
@@ -310,7 +310,7 @@ def _pair_action(campaign_id: int, action, success: str) -> Response:  # type: i
         return _back_to_assignments(campaign_id)
     try:
         action(current_user, campaign_id, form.proposal_id.data, form.juror_id.data)
-    except (Refused, Conflict) as refused:
+    except (Refused, ConcurrentChange) as refused:
         flash(str(refused.message), "error")
     else:
         flash(success, "success")
@@ -465,7 +465,7 @@ def _decide(campaign_id: int, form: ShortlistForm) -> Response | None:
     ]
     try:
         count = decide_shortlist(current_user, campaign_id, choices, selected=action == "select")
-    except (Refused, Conflict) as refused:
+    except (Refused, ConcurrentChange) as refused:
         flash(str(refused.message), "error")
         return None
     if action == "select":

@@ -37,7 +37,7 @@ class FieldChange:
     after: object
 
 
-class SaveConflict(errors.Conflict):
+class SaveConflict(errors.ConcurrentChange):
     """Someone saved since the form was opened: nothing was written, here is what they changed."""
 
     def __init__(self, proposal: Proposal, changes: list[FieldChange], editors: list[str]) -> None:

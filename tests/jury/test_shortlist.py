@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from challenge.audit.models import AuditEvent
-from challenge.errors import Conflict, Refused
+from challenge.errors import ConcurrentChange, Refused
 from challenge.extensions import db
 from challenge.jury.models import ShortlistDecision
 from challenge.jury.service.shortlist import ShortlistChoice, decide_shortlist
@@ -204,7 +204,7 @@ def test_a_concurrent_change_of_a_proposal_is_refused_cleanly(app, shortlist):
         .values(version=Proposal.version + 1)
         .execution_options(synchronize_session=False)
     )  # someone else saved it meanwhile
-    with app.test_request_context(), pytest.raises(Conflict, match="en même temps"):
+    with app.test_request_context(), pytest.raises(ConcurrentChange, match="en même temps"):
         decide_shortlist(organiser, campaign.id, [ShortlistChoice(proposals[0].id)], selected=True)
     assert statuses(proposals)[0] == "submitted"
     assert db.session.scalar(select(ShortlistDecision.id)) is None

@@ -15,7 +15,7 @@ from challenge.campaigns.models import Campaign
 from challenge.campaigns.service.addresses import parse_emails
 from challenge.campaigns.service.versioned import ensure_editable
 from challenge.campaigns.texts import _, quoted
-from challenge.errors import Conflict, Invalid, NotFound, Refused
+from challenge.errors import ConcurrentChange, Invalid, NotFound, Refused
 from challenge.extensions import db
 from challenge.jury.models import AssignmentState, Review, ReviewAssignment
 from challenge.notifications.rendering import external_url
@@ -45,7 +45,7 @@ def invite_members(campaign: Campaign, raw_emails: str, role: Role, actor: User)
     try:
         with unit_of_work(actor=actor, campaign_id=campaign.id) as work:
             return invite(work, campaign, emails, role)
-    except Conflict:
+    except ConcurrentChange:
         # A double click: the other request invited them first; nothing is sent twice.
         return InviteResult([], emails)
 

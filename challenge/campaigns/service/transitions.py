@@ -21,7 +21,7 @@ from challenge.campaigns.lifecycle import Problem
 from challenge.campaigns.models import Campaign, CampaignStatus
 from challenge.campaigns.queries.lifecycle import facts, problem_message
 from challenge.campaigns.service.versioned import ensure_organiser
-from challenge.errors import Conflict, Refused
+from challenge.errors import ConcurrentChange, Refused
 from challenge.extensions import db
 from challenge.notifications.rendering import external_url
 from challenge.proposals.models import IN_COMPETITION, Proposal
@@ -92,7 +92,7 @@ def advance_due_campaigns(now: datetime | None = None) -> list[tuple[int, str, s
                 continue
             if _move(campaign, current.status, target, None, now, automatic=True):
                 moved.append((campaign_id, current.status, target))
-        except (SQLAlchemyError, Conflict):
+        except (SQLAlchemyError, ConcurrentChange):
             # Another process holds the row (SQLite) or the database hiccupped: next beat.
             db.session.rollback()
             log.exception("campaign %s: automatic step failed, will retry", campaign_id)

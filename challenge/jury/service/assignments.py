@@ -13,7 +13,7 @@ from sqlalchemy import select
 from challenge.access.campaigns import campaign_for_organiser
 from challenge.accounts.models import User
 from challenge.campaigns.models import Campaign
-from challenge.errors import Conflict, Refused
+from challenge.errors import ConcurrentChange, Refused
 from challenge.extensions import db
 from challenge.jury.models import AssignmentState, ReviewAssignment
 from challenge.jury.queries.assignment_data import AssignmentData, assignment_data
@@ -75,8 +75,8 @@ def run_assignment(user: User, campaign_id: int, *, rebalance: bool = False) -> 
                     "solver_seconds": round(result.solver_seconds, 3),
                 },
             )
-    except Conflict as error:
-        raise Conflict(
+    except ConcurrentChange as error:
+        raise ConcurrentChange(
             _l("Une autre affectation a été lancée en même temps : rechargez la page et relancez.")
         ) from error
     return AssignmentRun(

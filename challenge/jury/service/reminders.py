@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from challenge.campaigns.models import Campaign, CampaignStatus
-from challenge.errors import Conflict
+from challenge.errors import ConcurrentChange
 from challenge.extensions import db
 from challenge.jury.queries.assignment_data import assignment_data, submitted_pairs
 from challenge.jury.service.juror_mail import juror_recipients, workspace_link
@@ -57,7 +57,7 @@ def remind_jurors(now: datetime | None = None) -> int:
                     sent += _remind_campaign(campaign, days_left, day, work)
             if sent:
                 work.audit("jury.reminders_sent", details={"count": sent, "day": day})
-    except Conflict:  # another beat queued the same reminders first
+    except ConcurrentChange:  # another beat queued the same reminders first
         return 0
     return sent
 

@@ -16,7 +16,7 @@ from challenge.access.domains import normalise_email
 from challenge.access.proposals import accepts_submissions
 from challenge.accounts.models import User
 from challenge.campaigns.models import PUBLIC_STATUSES, Campaign
-from challenge.errors import Conflict, Forbidden, Invalid, NotFound
+from challenge.errors import ConcurrentChange, Forbidden, Invalid, NotFound
 from challenge.extensions import db
 from challenge.proposals.fields import (
     CONTENT_FIELDS,
@@ -129,7 +129,7 @@ def save(
     try:
         with unit_of_work(actor=user, campaign_id=campaign.id) as work:
             return _write_edit(proposal, user, values, changed, submit=submit, work=work)
-    except Conflict as error:
+    except ConcurrentChange as error:
         if not isinstance(error.__cause__, StaleDataError):
             raise
         # Someone saved between our read and our write: same answer as a stale form.

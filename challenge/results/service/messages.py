@@ -17,7 +17,7 @@ from challenge.access.campaigns import campaign_for_organiser
 from challenge.access.outcomes import OUTCOME_LABELS, jury_messages
 from challenge.accounts.models import User
 from challenge.campaigns.models import Campaign
-from challenge.errors import Conflict, NotFound, Refused
+from challenge.errors import ConcurrentChange, NotFound, Refused
 from challenge.extensions import db
 from challenge.notifications import service as outbox
 from challenge.notifications.models import MessageStatus, OutboxMessage
@@ -78,7 +78,7 @@ def ensure_templates(campaign: Campaign, user: User | None) -> dict[str, ResultT
                 )
                 db.session.add(existing[outcome])
             work.audit("results.templates_created", target=campaign, details={"outcomes": missing})
-    except Conflict:
+    except ConcurrentChange:
         # Another organiser opened the page at the same moment: theirs are kept.
         return ensure_templates(campaign, user)
     return existing
