@@ -24,7 +24,8 @@ from challenge.extensions import db
 from challenge.timeutils import utcnow
 
 LIFECYCLE = tuple(CampaignStatus)
-PUBLIC_STATUSES = tuple(s.value for s in CampaignStatus if s is not CampaignStatus.DRAFT)
+# Out of draft: the campaign's page is public (its results only once announced: access.outcomes).
+PUBLISHED_STATUSES = tuple(s.value for s in CampaignStatus if s is not CampaignStatus.DRAFT)
 
 
 class ScoresVisibility(enum.StrEnum):

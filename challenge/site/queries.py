@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import case, select, text
 
-from challenge.campaigns.models import PUBLIC_STATUSES, Campaign, CampaignStatus
+from challenge.campaigns.models import PUBLISHED_STATUSES, Campaign, CampaignStatus
 from challenge.extensions import db
 
 
@@ -14,7 +14,7 @@ def home_campaigns() -> list[Campaign]:
     return list(
         db.session.scalars(
             select(Campaign)
-            .where(Campaign.status.in_(PUBLIC_STATUSES))
+            .where(Campaign.status.in_(PUBLISHED_STATUSES))
             .where(Campaign.status != CampaignStatus.ARCHIVED.value)
             .order_by(open_first, Campaign.deadline_at.desc(), Campaign.id.desc())
         ).all()

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from challenge.access.domains import normalise_email
 from challenge.access.proposals import accepts_submissions
 from challenge.accounts.models import User
-from challenge.campaigns.models import PUBLIC_STATUSES, Campaign
+from challenge.campaigns.models import PUBLISHED_STATUSES, Campaign
 from challenge.errors import ConcurrentChange, Forbidden, Invalid, NotFound
 from challenge.extensions import db
 from challenge.proposals.fields import (
@@ -67,7 +67,7 @@ def create_draft(
 ) -> SaveResult:
     """A new proposal by ``user``. After the deadline it is still kept, as a draft."""
     ensure_agent_of(campaign, user)
-    if campaign.status not in PUBLIC_STATUSES:
+    if campaign.status not in PUBLISHED_STATUSES:
         raise NotFound
     data = validate(data, campaign.questions)
     values = data.values()
